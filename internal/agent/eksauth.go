@@ -12,6 +12,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -123,20 +124,18 @@ func transportError(err error) *Error {
 			Message: "EKS Auth did not answer in time", cause: err}
 	}
 	return &Error{Status: http.StatusBadGateway, Code: CodeUpstreamUnreachable,
-		Message: "EKS Auth is unreachable: " + innermost(err), cause: err}
+		Message: "EKS Auth is unreachable: " + withoutURL(err), cause: err}
 }
 
-// innermost returns the text of the deepest wrapped error, which for an
-// *url.Error is the network failure without the URL ("connect: connection
+// withoutURL returns the text of err without the *url.Error prefix that
+// repeats the method and URL ("dial tcp 127.0.0.1:1: connect: connection
 // refused").
-func innermost(err error) string {
-	for {
-		u := errors.Unwrap(err)
-		if u == nil {
-			return err.Error()
-		}
-		err = u
+func withoutURL(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
 	}
+	return err.Error()
 }
 
 // parseUpstreamError reads an EKS Auth REST/JSON error response. The code
