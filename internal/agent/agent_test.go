@@ -196,7 +196,9 @@ func TestErrors(t *testing.T) {
 			}
 			f := tt.fault
 			if tt.name == "message echoes token" {
-				f = func(claims) *fault { return &fault{status: 400, errType: "InvalidParameterException", body: "bad token " + tok} }
+				f = func(claims) *fault {
+					return &fault{status: 400, errType: "InvalidParameterException", body: "bad token " + tok}
+				}
 			}
 			if f == nil {
 				f = never

@@ -55,15 +55,15 @@ type fakeEKSAuth struct {
 	cluster string
 
 	mu       sync.Mutex
-	lifetime time.Duration     // guarded by mu
-	calls    int               // guarded by mu
-	serial   int               // guarded by mu
+	lifetime time.Duration       // guarded by mu
+	calls    int                 // guarded by mu
+	serial   int                 // guarded by mu
 	fault    func(claims) *fault // guarded by mu
-	gate     chan struct{}     // guarded by mu; if set, calls wait for it to close
-	assoc    map[string]string // guarded by mu; "ns/sa" -> role name
-	signErrs []string          // guarded by mu
-	called   chan int          // receives the call count after each call completes
-	entered  chan struct{}     // receives once per call on entry
+	gate     chan struct{}       // guarded by mu; if set, calls wait for it to close
+	assoc    map[string]string   // guarded by mu; "ns/sa" -> role name
+	signErrs []string            // guarded by mu
+	called   chan int            // receives the call count after each call completes
+	entered  chan struct{}       // receives once per call on entry
 }
 
 type claims struct {
@@ -352,8 +352,12 @@ type syncBuffer struct {
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // testEnv is an agent wired to a fake EKS Auth and a settable clock.
 type testEnv struct {
