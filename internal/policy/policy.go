@@ -428,7 +428,7 @@ func (p *Policy) compileStatement(idx int, v *jvalue) (*statement, error) {
 			return nil, malformed("Has prohibited field NotResource")
 		}
 		return nil, malformed("Has prohibited field Resource")
-	case rv == nil && (p.kind == KindIdentity || p.kind == KindResource):
+	case rv == nil && p.kind != KindTrust:
 		return nil, malformed("Policy statement must contain resources.")
 	}
 	if rv != nil {
@@ -457,7 +457,39 @@ func (p *Policy) compileStatement(idx int, v *jvalue) (*statement, error) {
 		}
 		st.conds = cs
 	}
+	if p.kind == KindRCP {
+		if err := validateRCPStatement(p, st); err != nil {
+			return nil, err
+		}
+	}
 	return st, nil
+}
+
+// validateRCPStatement applies the Organizations rules for resource control
+// policies: Version 2012-10-17, Deny statements only (the AWS-managed
+// RCPFullAWSAccess, an unconditional Allow of "*" on "*" to "*", is the one
+// exception and is accepted), no NotAction, and no Action "*" in a Deny.
+func validateRCPStatement(p *Policy, st *statement) error {
+	if p.version != Version2012 {
+		return malformed("Syntax errors in policy. A resource control policy must use Version 2012-10-17")
+	}
+	if st.notAction {
+		return malformed("Syntax errors in policy. NotAction is not supported in a resource control policy")
+	}
+	fullAccess := len(st.actions) == 1 && st.actions[0].all && !st.notResource &&
+		len(st.resources) == 1 && st.resources[0].all && len(st.conds) == 0
+	if !st.deny {
+		if fullAccess {
+			return nil
+		}
+		return malformed("Syntax errors in policy. A resource control policy may contain only Deny statements")
+	}
+	for _, a := range st.actions {
+		if a.all {
+			return malformed("Syntax errors in policy. A resource control policy cannot deny Action \"*\"")
+		}
+	}
+	return nil
 }
 
 // compileAction validates and compiles one action pattern.
