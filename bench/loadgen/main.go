@@ -1,0 +1,50 @@
+// Command loadgen is trustbridge's benchmark harness: it prepares signed
+// requests ahead of time (so signing never competes with the server for
+// CPU), replays them over keep-alive connections against trustbridge and its
+// peers, verifies a sample of the answers, and reports throughput, latency,
+// CPU per request and peak memory of the server process.
+//
+// Subcommands:
+//
+//	loadgen issuer  -dir D -addr A          serve an OIDC issuer (discovery + JWKS over HTTPS)
+//	loadgen tokens  -dir D -n N -aud A ...  mint N distinct service-account tokens
+//	loadgen world   -dir D -roles N ...     write a world file for the benchmark
+//	loadgen prepare -scenario S ...         write a request file
+//	loadgen run     -requests F ...         replay a request file and print a JSON result
+//	loadgen report  results/*.json          print the comparison table
+//
+// scripts/bench.sh (make bench) drives them; docs/benchmarks.md explains
+// the method.
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		usage()
+	}
+	cmds := map[string]func([]string) error{
+		"issuer":  cmdIssuer,
+		"tokens":  cmdTokens,
+		"world":   cmdWorld,
+		"prepare": cmdPrepare,
+		"run":     cmdRun,
+		"report":  cmdReport,
+	}
+	f, ok := cmds[os.Args[1]]
+	if !ok {
+		usage()
+	}
+	if err := f(os.Args[2:]); err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		os.Exit(1)
+	}
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: loadgen issuer|tokens|world|prepare|run|report [flags]")
+	os.Exit(2)
+}

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+)
+
+// cmdReport prints the comparison table of result files: one row per run,
+// and for each trustbridge scenario the ratio of its throughput to every
+// peer measured on the same scenario.
+func cmdReport(args []string) error {
+	var results []Result
+	for _, path := range args {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		var r Result
+		if err := json.Unmarshal(b, &r); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		results = append(results, r)
+	}
+	sort.SliceStable(results, func(i, j int) bool {
+		if results[i].Scenario != results[j].Scenario {
+			return results[i].Scenario < results[j].Scenario
+		}
+		return results[i].System > results[j].System // trustbridge first
+	})
+	peers := map[string]map[string]float64{} // scenario -> system -> rps
+	for _, r := range results {
+		if peers[r.Scenario] == nil {
+			peers[r.Scenario] = map[string]float64{}
+		}
+		peers[r.Scenario][r.System] = r.RPS
+	}
+	tw := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "scenario\tsystem\treq/s\tp50 ms\tp99 ms\tCPU s/1k req\tpeak RSS MB\terrors\tvs peers\t")
+	for _, r := range results {
+		var ratios []string
+		if r.System == "trustbridge" {
+			var names []string
+			for sys := range peers[r.Scenario] {
+				if sys != "trustbridge" {
+					names = append(names, sys)
+				}
+			}
+			sort.Strings(names)
+			for _, sys := range names {
+				if v := peers[r.Scenario][sys]; v > 0 {
+					ratios = append(ratios, fmt.Sprintf("%.0f× %s", r.RPS/v, sys))
+				}
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.2f\t%.2f\t%.3f\t%.0f\t%d\t%s\t\n", r.Scenario, r.System, r.RPS, r.P50ms, r.P99ms, r.CPUPer1k, r.PeakRSSMB, r.Errors, strings.Join(ratios, ", "))
+	}
+	return tw.Flush()
+}
