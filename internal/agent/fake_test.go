@@ -366,6 +366,7 @@ type testEnv struct {
 	fake  *fakeEKSAuth
 	clock *clock
 	logs  *syncBuffer
+	now   func() time.Time // the agent's clock: clock.Now unless replaced
 }
 
 func newTestEnv(t *testing.T, mod func(*Config)) *testEnv {
@@ -384,19 +385,22 @@ func newTestEnv(t *testing.T, mod func(*Config)) *testEnv {
 	if mod != nil {
 		mod(&cfg)
 	}
+	if cfg.Now != nil {
+		fake.now = cfg.Now // set before any request reaches the fake
+	}
 	a, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	e := &testEnv{t: t, agent: a, fake: fake, clock: clk, logs: logs}
+	e := &testEnv{t: t, agent: a, fake: fake, clock: clk, logs: logs, now: cfg.Now}
 	t.Cleanup(func() { e.assertNoSecretsLogged() })
 	return e
 }
 
 // token returns a valid token for ns/sa, expiring a day from the clock.
 func (e *testEnv) token(ns, sa string) string {
-	return makeToken("pods.eks.amazonaws.com", ns, sa, e.clock.Now().Add(24*time.Hour))
+	return makeToken("pods.eks.amazonaws.com", ns, sa, e.now().Add(24*time.Hour))
 }
 
 // get sends GET /v1/credentials through the handler with Host
