@@ -139,7 +139,7 @@ func parseOperator(name string) (*opInfo, setOp, bool, bool) {
 	return nil, 0, false, false
 }
 
-func compileConditions(v *jvalue, vars bool) ([]*condition, error) {
+func compileConditions(v *jvalue, vars varMode, opts parseOpts) ([]*condition, error) {
 	if v.kind != jObject {
 		return nil, malformed("Syntax errors in policy.")
 	}
@@ -170,7 +170,7 @@ func compileConditions(v *jvalue, vars bool) ([]*condition, error) {
 				return nil, err
 			}
 			for _, raw := range raws {
-				c.values = append(c.values, compileCondValue(op, raw, vars))
+				c.values = append(c.values, compileCondValue(op, raw, vars, opts))
 			}
 			if i, dup := seenKey[km.key]; dup {
 				conds[i] = c
@@ -216,17 +216,19 @@ func conditionValues(v *jvalue) ([]string, error) {
 	return nil, malformed("Syntax errors in policy.")
 }
 
-func compileCondValue(op *opInfo, raw string, vars bool) condValue {
+func compileCondValue(op *opInfo, raw string, vars varMode, opts parseOpts) condValue {
 	cv := condValue{raw: raw}
 	switch op.fam {
 	case famString:
 		switch op.cmp {
 		case cmpLike:
 			cv.g = compileGlob(raw, vars, true, false)
-		case cmpEq:
-			cv.g = compileGlob(raw, vars, false, false)
-		case cmpEqFold:
-			cv.g = compileGlob(raw, vars, false, true)
+		case cmpEq, cmpEqFold:
+			ev := vars
+			if ev == varsOn && opts&parseSpecialVarsAsTextInEquals != 0 {
+				ev = varsSpecialAsText
+			}
+			cv.g = compileGlob(raw, ev, false, op.cmp == cmpEqFold)
 		}
 	case famArn:
 		if parts, ok := splitARN(raw); ok {
@@ -349,6 +351,8 @@ func evalCondition(c *condition, ctx *Context) condResult {
 	}
 	if e == nil {
 		switch {
+		case c.ifExists && c.set == setForAny && ctx != nil && ctx.quirks&quirkForAnyValueIfExists != 0:
+			return condResult{matched: false, missing: true}
 		case c.ifExists:
 			return condResult{matched: true, missing: true}
 		case c.set == setForAll:
@@ -396,6 +400,9 @@ func evalCondition(c *condition, ctx *Context) condResult {
 // whether none does.
 func valueResult(c *condition, r string, ctx *Context) bool {
 	m := anyValueMatches(c, r, ctx)
+	if c.op.neg && !m && ctx != nil && ctx.quirks&quirkNegatedUnresolvedVar != 0 && hasUnresolvedVar(c, ctx) {
+		m = true
+	}
 	if c.op.neg {
 		return !m
 	}
@@ -461,6 +468,9 @@ func anyValueMatches(c *condition, r string, ctx *Context) bool {
 		for i := range c.values {
 			v := &c.values[i]
 			if v.ok && v.pfx.Contains(a) {
+				if v.pfx.Bits() == 0 && v.pfx.Addr().Is4() && ctx != nil && ctx.quirks&quirkIPv4SlashZero != 0 {
+					continue
+				}
 				return true
 			}
 		}
@@ -490,6 +500,27 @@ func anyValueMatches(c *condition, r string, ctx *Context) bool {
 		}
 		if globMatchCtx(v.g, r, ctx, c.op.cmp == cmpEqFold) {
 			return true
+		}
+	}
+	return false
+}
+
+// hasUnresolvedVar reports whether a value of c holds a policy variable
+// that has neither a value nor a default (differential tests only).
+func hasUnresolvedVar(c *condition, ctx *Context) bool {
+	var buf [maxStackVars]string
+	for i := range c.values {
+		v := &c.values[i]
+		gs := []*glob{v.g}
+		if v.isArn {
+			gs = v.arn[:]
+		}
+		for _, g := range gs {
+			if g != nil && len(g.vars) > 0 {
+				if _, ok := resolveVars(g, ctx, buf[:]); !ok {
+					return true
+				}
+			}
 		}
 	}
 	return false

@@ -105,6 +105,7 @@ type ctxEntry struct {
 // is no longer being modified.
 type Context struct {
 	entries []ctxEntry
+	quirks  quirk // differential tests only: reference-engine deviations
 }
 
 // NewContext returns an empty Context.
@@ -195,7 +196,7 @@ func (c *Context) single(lk string) (string, bool) {
 
 // Clone returns an independent copy.
 func (c *Context) Clone() *Context {
-	n := &Context{entries: make([]ctxEntry, len(c.entries))}
+	n := &Context{entries: make([]ctxEntry, len(c.entries)), quirks: c.quirks}
 	copy(n.entries, c.entries)
 	return n
 }

@@ -83,7 +83,32 @@ type Input struct {
 	// statements can change a decision. SCPs are ignored for principals
 	// that are not IAM identities (anonymous, web identity, SAML, service).
 	SCPs, RCPs [][]*Policy
+
+	// quirks reproduce documented deviations of the reference engine; only
+	// the differential tests set them, to classify disagreements.
+	quirks quirk
 }
+
+// quirk is a deliberate deviation from AWS, used only to confirm that a
+// disagreement with the reference engine is one of the reviewed ones.
+type quirk uint8
+
+const (
+	// quirkSessionLimitsDirect lets session policies limit access that a
+	// resource-based policy grants directly to the session (or to "*").
+	quirkSessionLimitsDirect quirk = 1 << iota
+	// quirkNegatedUnresolvedVar makes a negated operator fail when one of
+	// its values holds a policy variable without a value.
+	quirkNegatedUnresolvedVar
+	// quirkIPv4SlashZero makes IPv4 /0 blocks match nothing.
+	quirkIPv4SlashZero
+	// quirkForAnyValueIfExists makes ForAnyValue:...IfExists false for a
+	// missing key.
+	quirkForAnyValueIfExists
+	// quirkAccountMatchesProvider lets an account principal match a web
+	// identity or SAML caller whose provider ARN is in that account.
+	quirkAccountMatchesProvider
+)
 
 // grant says how a resource-based policy statement named the principal;
 // the kind decides which other policies must also allow.
@@ -117,6 +142,14 @@ type reqView struct {
 	parts    [6]string
 	isArn    bool
 	ctx      *Context
+}
+
+// quirks returns the context's reference-engine quirks (tests only).
+func (rv *reqView) quirks() quirk {
+	if rv.ctx == nil {
+		return 0
+	}
+	return rv.ctx.quirks
 }
 
 func newReqView(r *Request) reqView {
@@ -172,12 +205,16 @@ func (s *statement) resourceMatches(rv *reqView) bool {
 	return s.notResource
 }
 
-// principalGrant returns how strongly entry e names principal p.
-func (e *principalEntry) grantFor(p *Principal) grant {
+// grantFor returns how strongly entry e names principal p. q holds
+// reference-engine quirks (differential tests only).
+func (e *principalEntry) grantFor(p *Principal, q quirk) grant {
 	switch e.kind {
 	case pAny:
 		return grantDirect
 	case pAccount:
+		if q&quirkAccountMatchesProvider != 0 && (p.Type == WebIdentity || p.Type == SAML) && p.Account == e.account {
+			return grantAccount
+		}
 		if p.isIAM() && p.Account == e.account {
 			if p.Type == Root {
 				return grantDirect
@@ -231,13 +268,13 @@ func iamARNEqual(a, b string) bool { return strings.EqualFold(a, b) }
 
 // principalGrant evaluates the statement's Principal/NotPrincipal. A
 // statement without one applies to every principal (grantDirect).
-func (s *statement) principalGrant(p *Principal) grant {
+func (s *statement) principalGrant(p *Principal, q quirk) grant {
 	if s.principal == nil {
 		return grantDirect
 	}
 	best := grantNone
 	for i := range s.principal.entries {
-		if g := s.principal.entries[i].grantFor(p); g > best {
+		if g := s.principal.entries[i].grantFor(p, q); g > best {
 			best = g
 		}
 	}
@@ -284,7 +321,7 @@ func evalPolicyFast(p *Policy, rv *reqView) polResult {
 		if !s.actionMatches(rv.action) || !s.resourceMatches(rv) {
 			continue
 		}
-		g := s.principalGrant(rv.p)
+		g := s.principalGrant(rv.p, rv.quirks())
 		if g == grantNone {
 			continue
 		}
@@ -447,6 +484,9 @@ func (e *evaluator) decide(in *Input) Decision {
 	}
 	switch g {
 	case grantDirect:
+		if in.quirks&quirkSessionLimitsDirect != 0 && !sessOK {
+			return e.finish(in, ImplicitDeny, reasonSession, d)
+		}
 		return e.finish(in, Allowed, reasonResourceGrant, d)
 	case grantRole:
 		switch {

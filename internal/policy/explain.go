@@ -135,7 +135,7 @@ func (r *Result) tracePolicy(p *Policy, rv *reqView, role policyRole, level int)
 	for _, s := range p.stmts {
 		st := traceStatement(p, s, rv)
 		if st.Matched {
-			g := s.principalGrant(rv.p)
+			g := s.principalGrant(rv.p, rv.quirks())
 			if s.deny {
 				res.deny = true
 			} else {
@@ -216,11 +216,11 @@ func traceStatement(p *Policy, s *statement, rv *reqView) StatementTrace {
 				v = en.key + ":" + en.value
 			}
 			pt.PolicyValues = append(pt.PolicyValues, v)
-			if pt.MatchedValue == "" && en.grantFor(rv.p) != grantNone {
+			if pt.MatchedValue == "" && en.grantFor(rv.p, rv.quirks()) != grantNone {
 				pt.MatchedValue = v
 			}
 		}
-		g := s.principalGrant(rv.p)
+		g := s.principalGrant(rv.p, rv.quirks())
 		pt.Matched = g != grantNone
 		if pt.Matched && !s.deny {
 			st.Grant = g.String()

@@ -46,7 +46,7 @@ type glob struct {
 // false, '*' and '?' are literal too (StringEquals with variables). If lower
 // is true, literal text is ASCII-lowercased (for case-insensitive matching
 // the text is folded at match time).
-func compileGlob(pattern string, vars, wild, lower bool) *glob {
+func compileGlob(pattern string, vars varMode, wild, lower bool) *glob {
 	g := &glob{src: pattern}
 	var lit strings.Builder
 	flush := func() {
@@ -74,14 +74,16 @@ func compileGlob(pattern string, vars, wild, lower bool) *glob {
 			g.toks = append(g.toks, tok{kind: tOne})
 			g.hasWild = true
 			i++
-		case vars && c == '$' && strings.HasPrefix(pattern[i:], "${"):
+		case vars != varsOff && c == '$' && strings.HasPrefix(pattern[i:], "${"):
 			ref, n, ok := parseVarRef(pattern[i:])
 			if !ok {
 				lit.WriteByte(c)
 				i++
 				continue
 			}
-			if ref.literal != "" {
+			if ref.literal != "" && vars == varsSpecialAsText {
+				lit.WriteString(pattern[i : i+n])
+			} else if ref.literal != "" {
 				lit.WriteString(ref.literal)
 			} else {
 				flush()
@@ -99,6 +101,15 @@ func compileGlob(pattern string, vars, wild, lower bool) *glob {
 	g.onlyStar = len(g.toks) == 1 && g.toks[0].kind == tStar
 	return g
 }
+
+// varMode says whether ${...} policy variables are recognised.
+type varMode uint8
+
+const (
+	varsOff           varMode = iota // Version 2008-10-17 or absent: all text is literal
+	varsOn                           // Version 2012-10-17
+	varsSpecialAsText                // differential tests only: ${*}, ${?}, ${$} stay as written
+)
 
 // maxStackVars is how many variable values a pattern can carry without the
 // matcher allocating.
@@ -333,5 +344,5 @@ func hasSuffixFold(s, lit string, fold bool) bool {
 // tests and tools; it is linear-time for typical patterns and never
 // backtracks.
 func GlobMatch(pattern, text string) bool {
-	return compileGlob(pattern, false, true, false).match(text, nil, false)
+	return compileGlob(pattern, varsOff, true, false).match(text, nil, false)
 }

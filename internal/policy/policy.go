@@ -78,7 +78,8 @@ type Policy struct {
 	kind       Kind
 	version    string // "" when absent
 	docID      string
-	vars       bool // policy variables are substituted (Version 2012-10-17)
+	vars       varMode // policy variables are substituted (Version 2012-10-17)
+	opts       parseOpts
 	stmts      []*statement
 	src        string
 }
@@ -165,6 +166,23 @@ type resourcePat struct {
 // error is always an *apierror.Error with Code MalformedPolicyDocument and
 // an AWS-style message naming the problem.
 func Parse(doc string, kind Kind, maxSize int) (*Policy, error) {
+	return parse(doc, kind, maxSize, 0)
+}
+
+// parseOpts select reference-engine readings; only the differential tests
+// use them, to confirm that a disagreement is a reviewed deviation.
+type parseOpts uint8
+
+const (
+	// parseForceVars substitutes policy variables whatever the Version.
+	parseForceVars parseOpts = 1 << iota
+	// parseSpecialVarsAsTextInEquals leaves ${*}, ${?} and ${$} unreplaced
+	// in StringEquals-family values.
+	parseSpecialVarsAsTextInEquals
+)
+
+// parse is Parse with reference-engine readings (see parseOpts).
+func parse(doc string, kind Kind, maxSize int, opts parseOpts) (*Policy, error) {
 	if maxSize > 0 {
 		if n := nonWhitespaceLen(doc, maxSize); n > maxSize {
 			if kind == KindTrust {
@@ -180,7 +198,7 @@ func Parse(doc string, kind Kind, maxSize int) (*Policy, error) {
 	if root.kind != jObject {
 		return nil, malformed("Syntax errors in policy.")
 	}
-	p := &Policy{kind: kind, src: doc}
+	p := &Policy{kind: kind, src: doc, opts: opts}
 	var stmtVal *jvalue
 	for _, m := range root.obj {
 		switch m.key {
@@ -202,8 +220,11 @@ func Parse(doc string, kind Kind, maxSize int) (*Policy, error) {
 	}
 	switch p.version {
 	case Version2012:
-		p.vars = true
+		p.vars = varsOn
 	case "", Version2008:
+		if opts&parseForceVars != 0 {
+			p.vars = varsOn
+		}
 	default:
 		return nil, malformed("The policy failed legacy parsing")
 	}
@@ -451,7 +472,7 @@ func (p *Policy) compileStatement(idx int, v *jvalue) (*statement, error) {
 
 	// Condition.
 	if cond != nil {
-		cs, err := compileConditions(cond, p.vars)
+		cs, err := compileConditions(cond, p.vars, p.opts)
 		if err != nil {
 			return nil, err
 		}
@@ -530,10 +551,10 @@ func compileAction(a string, kind Kind) (*actionPat, error) {
 	return &actionPat{src: a, g: compileGlobLower(a)}, nil
 }
 
-func compileGlobLower(s string) *glob { return compileGlob(s, false, true, true) }
+func compileGlobLower(s string) *glob { return compileGlob(s, varsOff, true, true) }
 
 // compileResource validates and compiles one Resource/NotResource entry.
-func compileResource(r string, vars bool) (*resourcePat, error) {
+func compileResource(r string, vars varMode) (*resourcePat, error) {
 	if r == "*" {
 		return &resourcePat{src: r, all: true}, nil
 	}
@@ -543,7 +564,7 @@ func compileResource(r string, vars bool) (*resourcePat, error) {
 	}
 	rp := &resourcePat{src: r, arn: true}
 	for i := 0; i < 4; i++ {
-		rp.parts[i] = compileGlob(parts[i+1], false, true, false)
+		rp.parts[i] = compileGlob(parts[i+1], varsOff, true, false)
 	}
 	rp.rest = compileGlob(parts[5], vars, true, false)
 	return rp, nil

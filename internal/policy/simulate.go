@@ -77,7 +77,9 @@ func DecodeSimulateRequest(data []byte) (*Input, error) {
 }
 
 // Input converts the decoded file into an evaluation Input.
-func (f *SimulateFile) Input() (*Input, error) {
+func (f *SimulateFile) Input() (*Input, error) { return f.input(0) }
+
+func (f *SimulateFile) input(opts parseOpts) (*Input, error) {
 	if f.Principal == "" {
 		return nil, errors.New("simulate request: principal is required (an ARN or \"anonymous\")")
 	}
@@ -117,7 +119,7 @@ func (f *SimulateFile) Input() (*Input, error) {
 		if err != nil {
 			return nil, fmt.Errorf("simulate request: %s: %w", id, err)
 		}
-		pol, err := Parse(doc, kind, 0)
+		pol, err := parse(doc, kind, 0, opts)
 		if err != nil {
 			return nil, fmt.Errorf("simulate request: %s: %w", id, err)
 		}
