@@ -378,7 +378,7 @@ func newTestEnv(t *testing.T, mod func(*Config)) *testEnv {
 		Cluster:     testCluster,
 		Endpoint:    fake.srv.URL,
 		Region:      testRegion,
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return nodeCreds, nil }),
+		Credentials: nodeCredsProvider(),
 		Now:         clk.Now,
 		Logger:      slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
@@ -442,4 +442,8 @@ func (e *testEnv) assertNoSecretsLogged() {
 func sha256Hex(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+func nodeCredsProvider() aws.CredentialsProvider {
+	return aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return nodeCreds, nil })
 }

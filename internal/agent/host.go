@@ -150,10 +150,11 @@ func validPort(p string) bool {
 }
 
 // normalizeName lowercases a DNS name, drops one trailing dot, and checks
-// it uses only letters, digits, '-', '_' and '.' within 253 bytes.
+// it uses only letters, digits, '-', '_' and '.' within 253 bytes, with no
+// empty label.
 func normalizeName(s string) (string, bool) {
 	s = strings.TrimSuffix(s, ".")
-	if s == "" || len(s) > 253 {
+	if s == "" || len(s) > 253 || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
 		return "", false
 	}
 	for i := 0; i < len(s); i++ {
@@ -161,6 +162,9 @@ func normalizeName(s string) (string, bool) {
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
 			return "", false
 		}
+	}
+	if _, err := netip.ParseAddr(s); err == nil {
+		return "", false // an IP with a trailing dot is not a name
 	}
 	return strings.ToLower(s), true
 }
