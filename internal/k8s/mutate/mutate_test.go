@@ -132,12 +132,16 @@ spec:
 metadata: {name: web, namespace: apps, annotations: {eks.amazonaws.com/token-expiration: "7200"}}
 spec: {serviceAccountName: app, containers: [{name: app, image: busybox}]}
 `, wantMode: ModeIRSA,
-			check: func(t *testing.T, p *corev1.Pod) { wantVolume(t, p, "aws-iam-token", "sts.amazonaws.com", 7200, "token") },
+			check: func(t *testing.T, p *corev1.Pod) {
+				wantVolume(t, p, "aws-iam-token", "sts.amazonaws.com", 7200, "token")
+			},
 		},
 		{
 			name: "irsa-expiration-not-a-number", sas: []*corev1.ServiceAccount{sa("app", "role-arn", testRole, "token-expiration", "abc")},
 			pod: basicPod, wantMode: ModeIRSA, wantWarn: []string{`serviceaccount annotation eks.amazonaws.com/token-expiration="abc": not an integer number of seconds; using 86400`},
-			check: func(t *testing.T, p *corev1.Pod) { wantVolume(t, p, "aws-iam-token", "sts.amazonaws.com", 86400, "token") },
+			check: func(t *testing.T, p *corev1.Pod) {
+				wantVolume(t, p, "aws-iam-token", "sts.amazonaws.com", 86400, "token")
+			},
 		},
 		{
 			name: "irsa-expiration-negative",
@@ -146,12 +150,16 @@ spec: {serviceAccountName: app, containers: [{name: app, image: busybox}]}
 metadata: {name: web, namespace: apps, annotations: {eks.amazonaws.com/token-expiration: "-5"}}
 spec: {serviceAccountName: app, containers: [{name: app, image: busybox}]}
 `, wantMode: ModeIRSA, wantWarn: []string{`pod annotation eks.amazonaws.com/token-expiration="-5": below the minimum of 600 seconds; using 600`},
-			check: func(t *testing.T, p *corev1.Pod) { wantVolume(t, p, "aws-iam-token", "sts.amazonaws.com", 600, "token") },
+			check: func(t *testing.T, p *corev1.Pod) {
+				wantVolume(t, p, "aws-iam-token", "sts.amazonaws.com", 600, "token")
+			},
 		},
 		{
 			name: "irsa-expiration-below-minimum", sas: []*corev1.ServiceAccount{sa("app", "role-arn", testRole, "token-expiration", "300")},
 			pod: basicPod, wantMode: ModeIRSA, wantWarn: []string{"below the minimum"},
-			check: func(t *testing.T, p *corev1.Pod) { wantVolume(t, p, "aws-iam-token", "sts.amazonaws.com", 600, "token") },
+			check: func(t *testing.T, p *corev1.Pod) {
+				wantVolume(t, p, "aws-iam-token", "sts.amazonaws.com", 600, "token")
+			},
 		},
 		{
 			name: "irsa-expiration-above-maximum", sas: []*corev1.ServiceAccount{sa("app", "role-arn", testRole, "token-expiration", "99999999999")},
@@ -163,7 +171,9 @@ spec: {serviceAccountName: app, containers: [{name: app, image: busybox}]}
 		{
 			name: "irsa-expiration-minimum-exact", sas: []*corev1.ServiceAccount{sa("app", "role-arn", testRole, "token-expiration", "600")},
 			pod: basicPod, wantMode: ModeIRSA,
-			check: func(t *testing.T, p *corev1.Pod) { wantVolume(t, p, "aws-iam-token", "sts.amazonaws.com", 600, "token") },
+			check: func(t *testing.T, p *corev1.Pod) {
+				wantVolume(t, p, "aws-iam-token", "sts.amazonaws.com", 600, "token")
+			},
 		},
 		{
 			name: "irsa-regional-sts-invalid", sas: []*corev1.ServiceAccount{sa("app", "role-arn", testRole, "sts-regional-endpoints", "yes")},
@@ -503,8 +513,8 @@ spec:
 			},
 		},
 		{
-			name: "pod-identity-wins-over-irsa",
-			sas:  []*corev1.ServiceAccount{sa("app", "role-arn", testRole, "token-expiration", "abc")},
+			name:  "pod-identity-wins-over-irsa",
+			sas:   []*corev1.ServiceAccount{sa("app", "role-arn", testRole, "token-expiration", "abc")},
 			assoc: map[string]string{"apps/app": podIDRole},
 			pod:   basicPod, wantMode: ModePodIdentity,
 			check: func(t *testing.T, p *corev1.Pod) {
@@ -514,14 +524,17 @@ spec:
 			},
 		},
 		{
-			name: "pod-identity-other-serviceaccount-uses-irsa",
-			sas:  []*corev1.ServiceAccount{sa("app", "role-arn", testRole)},
+			name:  "pod-identity-other-serviceaccount-uses-irsa",
+			sas:   []*corev1.ServiceAccount{sa("app", "role-arn", testRole)},
 			assoc: map[string]string{"apps/other": podIDRole, "other-ns/app": podIDRole},
 			pod:   basicPod, wantMode: ModeIRSA,
 		},
 		{
-			name:  "pod-identity-loopback-uri-region-skip",
-			cfg:   func(c *Config) { c.PodIdentityURI = "http://127.0.0.1:2703/v1/credentials"; c.DefaultRegion = "us-west-2" },
+			name: "pod-identity-loopback-uri-region-skip",
+			cfg: func(c *Config) {
+				c.PodIdentityURI = "http://127.0.0.1:2703/v1/credentials"
+				c.DefaultRegion = "us-west-2"
+			},
 			assoc: map[string]string{"apps/app": podIDRole},
 			pod: `
 metadata: {name: web, namespace: apps, annotations: {eks.amazonaws.com/skip-containers: envoy}}
@@ -540,8 +553,8 @@ spec:
 			},
 		},
 		{
-			name: "pod-identity-inject-endpoint-not-needed",
-			cfg:  func(c *Config) { c.InjectEndpoint = "https://trustbridge.local:8443" },
+			name:  "pod-identity-inject-endpoint-not-needed",
+			cfg:   func(c *Config) { c.InjectEndpoint = "https://trustbridge.local:8443" },
 			assoc: map[string]string{"apps/app": podIDRole},
 			pod:   basicPod, wantMode: ModePodIdentity,
 			check: func(t *testing.T, p *corev1.Pod) {
@@ -821,8 +834,8 @@ func TestMutatePodErrors(t *testing.T) {
 		},
 		{
 			name: "strict expiration negative", cfg: func(c *Config) { c.StrictAnnotations = true },
-			sas: []*corev1.ServiceAccount{sa("app", "role-arn", testRole)},
-			pod: `{"metadata":{"annotations":{"eks.amazonaws.com/token-expiration":"-5"}},"spec":{"serviceAccountName":"app","containers":[{"name":"a"}]}}`,
+			sas:     []*corev1.ServiceAccount{sa("app", "role-arn", testRole)},
+			pod:     `{"metadata":{"annotations":{"eks.amazonaws.com/token-expiration":"-5"}},"spec":{"serviceAccountName":"app","containers":[{"name":"a"}]}}`,
 			wantErr: new(*AnnotationError), wantMsg: `pod annotation eks.amazonaws.com/token-expiration="-5": below the minimum of 600 seconds`,
 		},
 		{
