@@ -7,12 +7,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -313,19 +315,18 @@ func (a *Agent) get(ctx context.Context, token string) (*entry, error) {
 	if err := checkToken(token); err != nil {
 		return nil, err
 	}
-	k := cacheKey(sha256.Sum256([]byte(token)))
+	k := tokenKey(token)
 	e, refresh := a.cache.lookup(k, a.now())
 	if e != nil {
 		if refresh {
-			// DoChan runs the call in its own goroutine; the buffered
+			// The call runs in singleflight's goroutine; its buffered
 			// result channel is dropped.
-			a.group.DoChan(string(k[:]), func() (any, error) { return a.refresh(k, token) })
+			a.startRefresh(k, token)
 		}
 		return e, nil
 	}
-	ch := a.group.DoChan(string(k[:]), func() (any, error) { return a.refresh(k, token) })
 	select {
-	case res := <-ch:
+	case res := <-a.startRefresh(k, token):
 		if res.Err != nil {
 			return nil, res.Err
 		}
@@ -333,6 +334,37 @@ func (a *Agent) get(ctx context.Context, token string) (*entry, error) {
 	case <-ctx.Done():
 		return nil, &Error{Status: http.StatusServiceUnavailable, Code: "RequestCanceled", Message: "the request was canceled", cause: ctx.Err()}
 	}
+}
+
+// startRefresh starts refresh(k, token) unless one is already running for
+// k, and returns a channel that receives its result. (A separate function
+// so the hit path's k does not escape to the heap through the closure.)
+func (a *Agent) startRefresh(k cacheKey, token string) <-chan singleflight.Result {
+	return a.group.DoChan(string(k[:]), func() (any, error) { return a.refresh(k, token) })
+}
+
+// hashers pools SHA-256 states with a copy buffer, so hashing a token
+// string allocates nothing.
+var hashers = sync.Pool{New: func() any { return &hasher{h: sha256.New()} }}
+
+type hasher struct {
+	h   hash.Hash
+	buf [512]byte
+}
+
+// tokenKey returns the SHA-256 of token.
+func tokenKey(token string) cacheKey {
+	hs := hashers.Get().(*hasher)
+	hs.h.Reset()
+	for len(token) > 0 {
+		n := copy(hs.buf[:], token)
+		hs.h.Write(hs.buf[:n])
+		token = token[n:]
+	}
+	var k cacheKey
+	copy(k[:], hs.h.Sum(hs.buf[:0])) // summing into buf keeps k on the stack
+	hashers.Put(hs)
+	return k
 }
 
 // refresh calls EKS Auth for token and updates the cache: a new entry on
@@ -431,13 +463,13 @@ func checkToken(tok string) *Error {
 	for i := 0; i < len(tok); i++ {
 		c := tok[i]
 		switch {
+		case jwtChars[c]:
+			seg++
 		case c == '.':
 			if seg == 0 {
 				return malformedToken()
 			}
 			dots, seg = dots+1, 0
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_', c == '=':
-			seg++
 		default:
 			return malformedToken()
 		}
@@ -447,6 +479,14 @@ func checkToken(tok string) *Error {
 	}
 	return nil
 }
+
+// jwtChars are the bytes of a JWT segment: the base64url alphabet and '='.
+var jwtChars = func() (t [256]bool) {
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=") {
+		t[c] = true
+	}
+	return t
+}()
 
 func malformedToken() *Error {
 	return &Error{Status: http.StatusBadRequest, Code: CodeMalformedToken,

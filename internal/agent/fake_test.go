@@ -47,7 +47,7 @@ type fault struct {
 }
 
 type fakeEKSAuth struct {
-	t       *testing.T
+	t       testing.TB
 	srv     *httptest.Server
 	now     func() time.Time
 	creds   aws.Credentials
@@ -77,7 +77,7 @@ type claims struct {
 	} `json:"kubernetes.io"`
 }
 
-func newFakeEKSAuth(t *testing.T, now func() time.Time) *fakeEKSAuth {
+func newFakeEKSAuth(t testing.TB, now func() time.Time) *fakeEKSAuth {
 	f := &fakeEKSAuth{
 		t: t, now: now, creds: nodeCreds, region: testRegion, cluster: testCluster,
 		lifetime: time.Hour,
@@ -361,7 +361,7 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 
 // testEnv is an agent wired to a fake EKS Auth and a settable clock.
 type testEnv struct {
-	t     *testing.T
+	t     testing.TB
 	agent *Agent
 	fake  *fakeEKSAuth
 	clock *clock
@@ -369,7 +369,7 @@ type testEnv struct {
 	now   func() time.Time // the agent's clock: clock.Now unless replaced
 }
 
-func newTestEnv(t *testing.T, mod func(*Config)) *testEnv {
+func newTestEnv(t testing.TB, mod func(*Config)) *testEnv {
 	t.Helper()
 	clk := newClock()
 	fake := newFakeEKSAuth(t, clk.Now)
