@@ -109,6 +109,8 @@ type condValue struct {
 	num   float64
 	t     int64 // famDate: Unix nanoseconds
 	pfx   netip.Prefix
+	bare  bool // famIP: written without a prefix length
+	epoch bool // famDate: written as epoch seconds
 	ok    bool // parsed successfully (numeric, date, ip, bool, null)
 	b     bool // famBool / famNull
 }
@@ -243,6 +245,7 @@ func compileCondValue(op *opInfo, raw string, vars varMode, opts parseOpts) cond
 		cv.num, cv.ok = parseNumber(raw)
 	case famDate:
 		cv.t, cv.ok = parseDate(raw)
+		cv.epoch = isEpoch(raw)
 	case famBool, famNull:
 		switch strings.ToLower(raw) {
 		case "true":
@@ -252,6 +255,7 @@ func compileCondValue(op *opInfo, raw string, vars varMode, opts parseOpts) cond
 		}
 	case famIP:
 		cv.pfx, cv.ok = parsePrefix(raw)
+		cv.bare = !strings.Contains(raw, "/")
 	case famBinary:
 		cv.ok = true
 	}
@@ -297,6 +301,12 @@ func parseDate(s string) (int64, bool) {
 	return 0, false
 }
 
+// isEpoch reports whether a date value is written as epoch seconds.
+func isEpoch(s string) bool {
+	s = strings.TrimSpace(s)
+	return isDigits(s) || (len(s) > 1 && s[0] == '-' && isDigits(s[1:]))
+}
+
 func isDigits(s string) bool {
 	if s == "" {
 		return false
@@ -340,7 +350,7 @@ type condResult struct {
 func evalCondition(c *condition, ctx *Context) condResult {
 	e := ctx.lookup(c.key)
 	if c.op.fam == famNull {
-		present := e != nil && !(e.multi && len(e.values) == 0)
+		present := e != nil // a present but empty multivalued key is not null
 		for i := range c.values {
 			v := &c.values[i]
 			if v.ok && v.b != present {
@@ -384,15 +394,13 @@ func evalCondition(c *condition, ctx *Context) condResult {
 		}
 		return condResult{matched: valueResult(c, e.values[0], ctx)}
 	}
-	// A multi-valued key used without a set operator: a positive operator
-	// matches when any request value matches; a negated operator when no
-	// request value matches the positive form.
-	for _, r := range e.values {
-		if anyValueMatches(c, r, ctx) {
-			return condResult{matched: !c.op.neg}
-		}
-	}
-	return condResult{matched: c.op.neg}
+	// A multivalued key tested by an operator without ForAllValues: or
+	// ForAnyValue: does not match, whatever the operator (positive or
+	// negated): single-valued operators compare one request value, and a
+	// set is not one. This is how the reference engine behaves and why IAM
+	// Access Analyzer flags such conditions; policies must use a set
+	// operator with multivalued keys.
+	return condResult{matched: false}
 }
 
 // valueResult is the operator's verdict for one request value: for a
@@ -430,9 +438,17 @@ func anyValueMatches(c *condition, r string, ctx *Context) bool {
 		if !ok {
 			return false
 		}
+		msQuirk := ctx != nil && ctx.quirks&quirkEpochMillis != 0
+		if msQuirk && isEpoch(r) {
+			x /= 1000
+		}
 		for i := range c.values {
 			v := &c.values[i]
-			if v.ok && cmpOrdered(c.op.cmp, x, v.t) {
+			t := v.t
+			if msQuirk && v.epoch {
+				t /= 1000
+			}
+			if v.ok && cmpOrdered(c.op.cmp, x, t) {
 				return true
 			}
 		}
@@ -467,6 +483,9 @@ func anyValueMatches(c *condition, r string, ctx *Context) bool {
 		a = a.Unmap().WithZone("")
 		for i := range c.values {
 			v := &c.values[i]
+			if v.ok && v.bare && v.pfx.Addr().Is4() && a.Is6() && ctx != nil && ctx.quirks&quirkBareIPv4MatchesIPv6 != 0 {
+				return true
+			}
 			if v.ok && v.pfx.Contains(a) {
 				if v.pfx.Bits() == 0 && v.pfx.Addr().Is4() && ctx != nil && ctx.quirks&quirkIPv4SlashZero != 0 {
 					continue

@@ -337,7 +337,7 @@ func (g *caseGen) statement(st *genState, role policyRole, idx int) map[string]a
 	switch role {
 	case roleResource, roleTrust:
 		pr := g.principalElem(st, role)
-		if role == roleResource && deny && g.chance(0.15) {
+		if role == roleResource && deny && g.chance(0.15) && !anyPrincipal(pr) {
 			s["NotPrincipal"] = pr
 		} else {
 			s["Principal"] = pr
@@ -436,6 +436,25 @@ func (g *caseGen) principalElem(st *genState, role policyRole) any {
 		}
 	}
 	return out
+}
+
+// anyPrincipal reports whether a generated Principal value names "*".
+func anyPrincipal(pr any) bool {
+	if pr == "*" {
+		return true
+	}
+	m, _ := pr.(map[string]any)
+	switch v := m["AWS"].(type) {
+	case string:
+		return v == "*"
+	case []any:
+		for _, x := range v {
+			if x == "*" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (g *caseGen) actions(st *genState, role policyRole) any {

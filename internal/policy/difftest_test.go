@@ -133,6 +133,30 @@ var reviewedDeviations = []deviation{
 			"principal against an identity provider ARN in that account.",
 		reread: contextQuirk(quirkAccountMatchesProvider),
 	},
+	{
+		name: "epoch-seconds-read-as-milliseconds",
+		doc: "IAM User Guide, Condition operators: Date condition operators " +
+			"(reference_policies_elements_condition_operators.html#Conditions_Date) and aws:EpochTime " +
+			"(reference_policies_condition-keys.html#condition-keys-epochtime): epoch values are seconds since 1970. The " +
+			"reference reads them as milliseconds, so epoch and ISO 8601 values compare wrongly.",
+		reread: contextQuirk(quirkEpochMillis),
+	},
+	{
+		name: "bare-ipv4-address-matches-ipv6",
+		doc: "IAM User Guide, Condition operators: IP address condition operators " +
+			"(reference_policies_elements_condition_operators.html#Conditions_IPAddress): a value without a prefix length " +
+			"is a single address (/32); an IPv6 request address is never inside an IPv4 block. The reference matches an " +
+			"IPv6 address against a bare IPv4 address.",
+		reread: contextQuirk(quirkBareIPv4MatchesIPv6),
+	},
+	{
+		name: "notresource-with-unresolved-variable",
+		doc: "IAM User Guide, IAM JSON policy elements: Policy variables (reference_policies_variables.html): a variable " +
+			"without a value makes its pattern match nothing, so a NotResource entry holding it excludes nothing and the " +
+			"statement applies to the resource (as negated condition operators do over values that cannot match). The " +
+			"reference makes such a NotResource statement not apply.",
+		reread: contextQuirk(quirkNotResourceUnresolved),
+	},
 }
 
 // contextQuirk re-evaluates a case with a condition-level reference quirk.

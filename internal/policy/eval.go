@@ -108,6 +108,14 @@ const (
 	// quirkAccountMatchesProvider lets an account principal match a web
 	// identity or SAML caller whose provider ARN is in that account.
 	quirkAccountMatchesProvider
+	// quirkEpochMillis reads epoch date values as milliseconds.
+	quirkEpochMillis
+	// quirkBareIPv4MatchesIPv6 makes a policy IPv4 address written without
+	// a prefix length match every IPv6 request address.
+	quirkBareIPv4MatchesIPv6
+	// quirkNotResourceUnresolved makes a NotResource pattern whose policy
+	// variable has no value exclude every resource.
+	quirkNotResourceUnresolved
 )
 
 // grant says how a resource-based policy statement named the principal;
@@ -142,6 +150,7 @@ type reqView struct {
 	parts    [6]string
 	isArn    bool
 	ctx      *Context
+	bounded  bool // the principal has a permissions boundary
 }
 
 // quirks returns the context's reference-engine quirks (tests only).
@@ -200,6 +209,12 @@ func (s *statement) resourceMatches(rv *reqView) bool {
 	for _, r := range s.resources {
 		if r.matches(rv) {
 			return !s.notResource
+		}
+		if s.notResource && rv.quirks()&quirkNotResourceUnresolved != 0 && !r.all && len(r.rest.vars) > 0 {
+			var buf [maxStackVars]string
+			if _, ok := resolveVars(r.rest, rv.ctx, buf[:]); !ok {
+				return false
+			}
 		}
 	}
 	return s.notResource
@@ -268,8 +283,16 @@ func iamARNEqual(a, b string) bool { return strings.EqualFold(a, b) }
 
 // principalGrant evaluates the statement's Principal/NotPrincipal. A
 // statement without one applies to every principal (grantDirect).
-func (s *statement) principalGrant(p *Principal, q quirk) grant {
+//
+// NotPrincipal with Deny: when the caller has a permissions boundary the
+// statement applies even to the principals it lists (IAM User Guide,
+// NotPrincipal, "NotPrincipal with Deny" and permissions boundaries), so
+// bounded reports whether the caller has one.
+func (s *statement) principalGrant(p *Principal, q quirk, bounded bool) grant {
 	if s.principal == nil {
+		return grantDirect
+	}
+	if s.notPrincipal && s.deny && bounded {
 		return grantDirect
 	}
 	best := grantNone
@@ -321,7 +344,7 @@ func evalPolicyFast(p *Policy, rv *reqView) polResult {
 		if !s.actionMatches(rv.action) || !s.resourceMatches(rv) {
 			continue
 		}
-		g := s.principalGrant(rv.p, rv.quirks())
+		g := s.principalGrant(rv.p, rv.quirks(), rv.bounded)
 		if g == grantNone {
 			continue
 		}
@@ -382,6 +405,7 @@ func (e *evaluator) decide(in *Input) Decision {
 	rv := newReqView(&in.Request)
 	p := &in.Principal
 	iam := p.isIAM()
+	rv.bounded = iam && p.Type != Root && (in.PermissionsBoundary != nil || len(in.AdditionalBoundaries) > 0)
 	var d decisionState
 
 	// Organization policies.

@@ -135,7 +135,7 @@ func (r *Result) tracePolicy(p *Policy, rv *reqView, role policyRole, level int)
 	for _, s := range p.stmts {
 		st := traceStatement(p, s, rv)
 		if st.Matched {
-			g := s.principalGrant(rv.p, rv.quirks())
+			g := s.principalGrant(rv.p, rv.quirks(), rv.bounded)
 			if s.deny {
 				res.deny = true
 			} else {
@@ -220,7 +220,7 @@ func traceStatement(p *Policy, s *statement, rv *reqView) StatementTrace {
 				pt.MatchedValue = v
 			}
 		}
-		g := s.principalGrant(rv.p, rv.quirks())
+		g := s.principalGrant(rv.p, rv.quirks(), rv.bounded)
 		pt.Matched = g != grantNone
 		if pt.Matched && !s.deny {
 			st.Grant = g.String()

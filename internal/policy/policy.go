@@ -401,6 +401,9 @@ func (p *Policy) compileStatement(idx int, v *jvalue) (*statement, error) {
 		if err != nil {
 			return nil, err
 		}
+		if st.notPrincipal && pe.any {
+			return nil, malformed("Invalid principal in policy: NotPrincipal cannot be \"*\"")
+		}
 		if p.kind == KindRCP && !pe.any {
 			return nil, malformed("Invalid principal in policy: a resource control policy must specify \"Principal\": \"*\"")
 		}
