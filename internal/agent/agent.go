@@ -293,8 +293,8 @@ func quoteBounded(s string) string {
 // tokenID is the short token fingerprint logs carry: 16 hex digits of its
 // SHA-256, enough to correlate lines, useless to recover the token.
 func tokenID(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:8])
+	k := tokenKey(token)
+	return hex.EncodeToString(k[:8])
 }
 
 // Credentials returns credentials for a service-account token, from the
@@ -321,12 +321,12 @@ func (a *Agent) get(ctx context.Context, token string) (*entry, error) {
 		if refresh {
 			// The call runs in singleflight's goroutine; its buffered
 			// result channel is dropped.
-			a.startRefresh(k, token)
+			a.startRefresh(k, token, true)
 		}
 		return e, nil
 	}
 	select {
-	case res := <-a.startRefresh(k, token):
+	case res := <-a.startRefresh(k, token, false):
 		if res.Err != nil {
 			return nil, res.Err
 		}
@@ -339,8 +339,8 @@ func (a *Agent) get(ctx context.Context, token string) (*entry, error) {
 // startRefresh starts refresh(k, token) unless one is already running for
 // k, and returns a channel that receives its result. (A separate function
 // so the hit path's k does not escape to the heap through the closure.)
-func (a *Agent) startRefresh(k cacheKey, token string) <-chan singleflight.Result {
-	return a.group.DoChan(string(k[:]), func() (any, error) { return a.refresh(k, token) })
+func (a *Agent) startRefresh(k cacheKey, token string, background bool) <-chan singleflight.Result {
+	return a.group.DoChan(string(k[:]), func() (any, error) { return a.refresh(k, token, background) })
 }
 
 // hashers pools SHA-256 states with a copy buffer, so hashing a token
@@ -371,8 +371,9 @@ func tokenKey(token string) cacheKey {
 // success, eviction when EKS Auth rejects the token, otherwise a retry
 // backoff for background refreshes. It runs once per key at a time
 // (singleflight) under the agent's own context, so a caller giving up does
-// not cancel the call for the others waiting on it.
-func (a *Agent) refresh(k cacheKey, token string) (*entry, error) {
+// not cancel the call for the others waiting on it. A background refresh
+// logs its failure, since no request reports it.
+func (a *Agent) refresh(k cacheKey, token string, background bool) (*entry, error) {
 	ctx, cancel := context.WithTimeout(a.bg, a.timeout)
 	defer cancel()
 	start := a.now()
@@ -381,24 +382,20 @@ func (a *Agent) refresh(k cacheKey, token string) (*entry, error) {
 		err = badResponse("the credentials have already expired (is the node's clock right?)")
 	}
 	if err != nil {
-		var ue *upstreamError
-		if errors.As(err, &ue) {
-			if evictingCodes[ue.code] {
-				a.cache.remove(k)
-			} else {
-				a.cache.refreshFailed(k, start.Add(refreshRetryInterval))
-			}
-			ae := ue.agentError()
-			ae.cause = ue
-			return nil, ae
+		ae := a.refreshFailed(k, start, err)
+		if background {
+			a.log.LogAttrs(ctx, slog.LevelWarn, "background refresh failed; serving cached credentials until they expire",
+				slog.Int("status", ae.Status),
+				slog.String("code", ae.Code),
+				slog.String("message", ae.Message),
+				slog.String("token_sha256", tokenID(token)),
+			)
 		}
-		a.cache.refreshFailed(k, start.Add(refreshRetryInterval))
-		return nil, err
+		return nil, ae
 	}
 	e, err := a.newEntry(k, creds, start)
 	if err != nil {
-		a.cache.refreshFailed(k, start.Add(refreshRetryInterval))
-		return nil, err
+		return nil, a.refreshFailed(k, start, err)
 	}
 	a.cache.put(e)
 	a.log.LogAttrs(ctx, slog.LevelInfo, "credentials issued",
@@ -411,6 +408,31 @@ func (a *Agent) refresh(k cacheKey, token string) (*entry, error) {
 		slog.Duration("elapsed", a.now().Sub(start)),
 	)
 	return e, nil
+}
+
+// refreshFailed updates the cache after a failed call that started at
+// start and returns the *Error for the pod: the entry is evicted when EKS
+// Auth rejected the token, otherwise kept with a retry backoff.
+func (a *Agent) refreshFailed(k cacheKey, start time.Time, err error) *Error {
+	var ue *upstreamError
+	if errors.As(err, &ue) {
+		if evictingCodes[ue.code] {
+			if a.cache.remove(k) {
+				a.log.LogAttrs(a.bg, slog.LevelInfo, "evicted cached credentials", slog.String("code", ue.code), slog.String("token_sha256", hex.EncodeToString(k[:8])))
+			}
+		} else {
+			a.cache.refreshFailed(k, start.Add(refreshRetryInterval))
+		}
+		ae := ue.agentError()
+		ae.cause = ue
+		return ae
+	}
+	a.cache.refreshFailed(k, start.Add(refreshRetryInterval))
+	var ae *Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return &Error{Status: http.StatusInternalServerError, Code: "InternalError", Message: "internal error (see the agent's log)", cause: err}
 }
 
 // credentialsResponse is the body SDK container credential providers read.

@@ -341,6 +341,9 @@ func TestEvictOnAuthError(t *testing.T) {
 			if w.Code == 200 || !strings.Contains(w.Body.String(), code) {
 				t.Fatalf("revoked credentials still served: %d %s", w.Code, w.Body)
 			}
+			if !strings.Contains(e.logs.String(), `"msg":"evicted cached credentials","code":"`+code+`"`) {
+				t.Errorf("eviction not logged: %s", e.logs)
+			}
 		})
 	}
 }
@@ -361,6 +364,9 @@ func TestBackgroundRefreshFailureKeepsServingWithBackoff(t *testing.T) {
 		}
 		return false
 	})
+	if !strings.Contains(e.logs.String(), `"background refresh failed; serving cached credentials until they expire","status":503,"code":"ServiceUnavailableException"`) {
+		t.Errorf("background failure not logged: %s", e.logs)
+	}
 	// Within the retry interval hits do not call EKS Auth again.
 	for range 10 {
 		if c := e.creds(e.get(tok)); c != first {
@@ -539,5 +545,20 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not reached")
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestInternalErrorsDoNotLeak checks that an error that is not an *Error
+// is answered as a bare 500.
+func TestInternalErrorsDoNotLeak(t *testing.T) {
+	e := newTestEnv(t, nil)
+	w := httptest.NewRecorder()
+	r := httptest.NewRequest(http.MethodGet, "http://169.254.170.23/v1/credentials", nil)
+	e.agent.fail(w, r, "", errors.New("secret detail from somewhere"))
+	if w.Code != 500 || strings.Contains(w.Body.String(), "secret detail") || w.Body.String() != "internal error (see the agent's log)\n" {
+		t.Fatalf("%d %q", w.Code, w.Body)
+	}
+	if ae := e.agent.refreshFailed(cacheKey{}, e.clock.Now(), errors.New("secret detail")); ae.Status != 500 || strings.Contains(ae.Message, "secret") {
+		t.Fatalf("%+v", ae)
 	}
 }

@@ -82,14 +82,16 @@ func (c *lru) put(e *entry) {
 	}
 }
 
-// remove drops k's entry, if any.
-func (c *lru) remove(k cacheKey) {
+// remove drops k's entry and reports whether there was one.
+func (c *lru) remove(k cacheKey) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if el, ok := c.m[k]; ok {
+	el, ok := c.m[k]
+	if ok {
 		c.ll.Remove(el)
 		delete(c.m, k)
 	}
+	return ok
 }
 
 // refreshFailed records a failed refresh of k: the entry stays servable
