@@ -164,7 +164,9 @@ func New(cfg Config) (*Agent, error) {
 	}
 	hc := cfg.HTTPClient
 	if hc == nil {
-		hc = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = 16 // a node's pods start in bursts
+		hc = &http.Client{Transport: tr}
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/") + "/clusters/" + cfg.Cluster + "/assume-role-for-pod-identity"
 	u.RawPath = ""
@@ -384,7 +386,7 @@ func (a *Agent) refresh(k cacheKey, token string, background bool) (*entry, erro
 	if err != nil {
 		ae := a.refreshFailed(k, start, err)
 		if background {
-			a.log.LogAttrs(ctx, slog.LevelWarn, "background refresh failed; serving cached credentials until they expire",
+			a.log.LogAttrs(ctx, slog.LevelWarn, "background refresh failed",
 				slog.Int("status", ae.Status),
 				slog.String("code", ae.Code),
 				slog.String("message", ae.Message),

@@ -364,7 +364,7 @@ func TestBackgroundRefreshFailureKeepsServingWithBackoff(t *testing.T) {
 		}
 		return false
 	})
-	if !strings.Contains(e.logs.String(), `"background refresh failed; serving cached credentials until they expire","status":503,"code":"ServiceUnavailableException"`) {
+	if !strings.Contains(e.logs.String(), `"background refresh failed","status":503,"code":"ServiceUnavailableException"`) {
 		t.Errorf("background failure not logged: %s", e.logs)
 	}
 	// Within the retry interval hits do not call EKS Auth again.
