@@ -31,8 +31,10 @@ func ParseAuthenticationMode(s string) (AuthenticationMode, error) {
 	return "", fmt.Errorf("unknown authenticationMode %q", s)
 }
 
-func (m AuthenticationMode) useAPI() bool       { return m == ModeAPI || m == ModeAPIAndConfigMap || m == "" }
-func (m AuthenticationMode) useConfigMap() bool { return m == ModeConfigMap || m == ModeAPIAndConfigMap || m == "" }
+func (m AuthenticationMode) useAPI() bool { return m == ModeAPI || m == ModeAPIAndConfigMap || m == "" }
+func (m AuthenticationMode) useConfigMap() bool {
+	return m == ModeConfigMap || m == ModeAPIAndConfigMap || m == ""
+}
 
 // ClusterAccess is what the mapper needs to know about a cluster besides
 // its aws-auth ConfigMap.

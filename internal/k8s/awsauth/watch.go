@@ -59,7 +59,9 @@ func (w *Watcher) Run(ctx context.Context) {
 		},
 	}
 	_, ctrl := cache.NewInformerWithOptions(cache.InformerOptions{
-		ListerWatcher: lw,
+		// The wrapper tells the reflector whether the client supports
+		// watch-list streaming (fake clients do not).
+		ListerWatcher: cache.ToListWatcherWithWatchListSemantics(lw, w.client),
 		ObjectType:    &corev1.ConfigMap{},
 		ResyncPeriod:  w.resync,
 		Handler: cache.ResourceEventHandlerFuncs{
