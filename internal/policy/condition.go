@@ -502,7 +502,9 @@ func anyValueMatches(c *condition, r string, ctx *Context) bool {
 				if isArn && arnValueMatches(v, &parts, ctx) {
 					return true
 				}
-			} else if globMatchCtx(v.g, r, ctx, false) {
+			} else if (!isArn || v.g.onlyStar) && globMatchCtx(v.g, r, ctx, false) {
+				// A value that is not ARN-shaped matches an ARN only if it
+				// is "*": '*' does not span the ARN's colon-separated parts.
 				return true
 			}
 		}
