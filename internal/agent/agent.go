@@ -418,7 +418,7 @@ func (a *Agent) refresh(k cacheKey, token string, background bool) (*entry, erro
 func (a *Agent) refreshFailed(k cacheKey, start time.Time, err error) *Error {
 	var ue *upstreamError
 	if errors.As(err, &ue) {
-		if evictingCodes[ue.code] {
+		if ue.evicts() {
 			if a.cache.remove(k) {
 				a.log.LogAttrs(a.bg, slog.LevelInfo, "evicted cached credentials", slog.String("code", ue.code), slog.String("token_sha256", hex.EncodeToString(k[:8])))
 			}

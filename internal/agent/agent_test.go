@@ -161,6 +161,8 @@ func TestErrors(t *testing.T) {
 		{name: "unknown code", fault: awsErr(400, "SomethingNewException", "new"), wantCode: 500, wantBody: "EKS Auth failed (SomethingNewException: new)", wantLog: "SomethingNewException"},
 		{name: "node credentials rejected", fault: awsErr(403, "UnrecognizedClientException", "The security token included in the request is invalid."), wantCode: 500,
 			wantBody: "EKS Auth rejected the agent's own AWS credentials (UnrecognizedClientException", wantLog: CodeNodeCredentials},
+		{name: "node session expired", fault: awsErr(403, "ExpiredTokenException", "The security token included in the request is expired"), wantCode: 500,
+			wantBody: "EKS Auth rejected the agent's own AWS credentials (ExpiredTokenException", wantLog: CodeNodeCredentials},
 		{name: "node credentials unavailable", mod: func(c *Config) {
 			c.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 				return aws.Credentials{}, errors.New("no EC2 IMDS role found")
@@ -345,6 +347,24 @@ func TestEvictOnAuthError(t *testing.T) {
 				t.Errorf("eviction not logged: %s", e.logs)
 			}
 		})
+	}
+}
+
+// TestNodeFaultDoesNotEvict checks that EKS Auth rejecting the node's own
+// credentials keeps the pod's cached credentials in service.
+func TestNodeFaultDoesNotEvict(t *testing.T) {
+	e := newTestEnv(t, nil)
+	tok := e.token("default", "app")
+	first := e.creds(e.get(tok))
+	e.fake.setFault(func(claims) *fault {
+		return &fault{status: 403, errType: "ExpiredTokenException", body: "The security token included in the request is expired"}
+	})
+	e.clock.Advance(45 * time.Minute)
+	e.creds(e.get(tok))
+	e.fake.waitCalls(2)
+	e.clock.Advance(refreshRetryInterval)
+	if c := e.creds(e.get(tok)); c != first {
+		t.Fatal("cached credentials dropped after a node-credential failure")
 	}
 }
 

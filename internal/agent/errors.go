@@ -61,7 +61,7 @@ const (
 // 400, throttling 429, server faults 500/503.
 //
 //	InvalidTokenException        401  token signature, issuer or audience rejected
-//	ExpiredTokenException        401  token (or the node's session) expired
+//	ExpiredTokenException        401  token expired
 //	AccessDeniedException        403  not allowed
 //	ResourceNotFoundException    404  no Pod Identity association for the ServiceAccount, or no cluster
 //	InvalidParameterException    400
@@ -71,8 +71,9 @@ const (
 //	ServiceUnavailableException  503
 //
 // Errors about the node's own signature (UnrecognizedClientException,
-// InvalidSignatureException, ...) are 500 with CodeNodeCredentials: the pod
-// is not at fault. Any other code is 500.
+// InvalidSignatureException, an ExpiredTokenException about the caller's
+// security token, ...) are 500 with CodeNodeCredentials: the pod is not at
+// fault, and its cached credentials stay in service. Any other code is 500.
 var upstreamStatus = map[string]int{
 	"InvalidTokenException":       http.StatusUnauthorized,
 	"ExpiredTokenException":       http.StatusUnauthorized,
@@ -132,10 +133,24 @@ func (e *upstreamError) Error() string {
 	return fmt.Sprintf("EKS Auth %s (HTTP %d): %s", e.code, e.status, e.message)
 }
 
+// nodeFault reports whether EKS Auth blamed the agent's own credentials.
+// REST/JSON services answer an expired *caller* session token with
+// ExpiredTokenException too; AWS's message for that case ("The security
+// token included in the request is expired") tells it apart from an
+// expired service-account token.
+func (e *upstreamError) nodeFault() bool {
+	return nodeCredentialCodes[e.code] ||
+		(e.code == "ExpiredTokenException" && strings.Contains(e.message, "security token included in the request"))
+}
+
+// evicts reports whether the error means the token no longer maps to
+// credentials, so its cache entry must go.
+func (e *upstreamError) evicts() bool { return evictingCodes[e.code] && !e.nodeFault() }
+
 // agentError converts an upstream error response into the Error the pod
 // sees, following the upstreamStatus table.
 func (e *upstreamError) agentError() *Error {
-	if nodeCredentialCodes[e.code] {
+	if e.nodeFault() {
 		return &Error{Status: http.StatusInternalServerError, Code: CodeNodeCredentials,
 			Message: fmt.Sprintf("EKS Auth rejected the agent's own AWS credentials (%s: %s); check the node's credentials and the agent's --region", e.code, e.message)}
 	}
