@@ -225,11 +225,16 @@ func get(ctx context.Context, c *http.Client, rawURL string, max int64, what str
 		return nil, &fetchError{kind: fetchUnreachable, detail: fmt.Sprintf("%s %s is %d bytes; the limit is %d", what, rawURL, resp.ContentLength, max)}
 	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
-	if err != nil {
-		return nil, classifyTransportError(err, what, rawURL)
-	}
 	if int64(len(b)) > max {
 		return nil, &fetchError{kind: fetchUnreachable, detail: fmt.Sprintf("%s %s is larger than the limit of %d bytes", what, rawURL, max)}
+	}
+	if err == nil {
+		// A body cut short by the deadline can look complete when the
+		// server ends the response as the connection is torn down.
+		err = ctx.Err()
+	}
+	if err != nil {
+		return nil, classifyTransportError(err, what, rawURL)
 	}
 	return b, nil
 }

@@ -15,6 +15,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
+	"io"
+	"log"
 	"math/big"
 	"net"
 	"net/http"
@@ -125,6 +127,7 @@ func newIssuer(t testing.TB) *testIssuer {
 	t.Helper()
 	ti := &testIssuer{jwksAt: "/openid/v1/jwks"}
 	ti.srv = httptest.NewUnstartedServer(http.HandlerFunc(ti.serve))
+	ti.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	ti.srv.StartTLS()
 	t.Cleanup(ti.srv.Close)
 	ti.init(t)
@@ -136,6 +139,7 @@ func newIssuerWithCert(t testing.TB, cert tls.Certificate) *testIssuer {
 	t.Helper()
 	ti := &testIssuer{jwksAt: "/openid/v1/jwks"}
 	ti.srv = httptest.NewUnstartedServer(http.HandlerFunc(ti.serve))
+	ti.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	ti.srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	ti.srv.StartTLS()
 	t.Cleanup(ti.srv.Close)
