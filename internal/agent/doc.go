@@ -18,7 +18,7 @@
 //
 // The agent must never log, echo or return a service-account token, a
 // secret access key or a session token in an error or log line; logs carry
-// only a short SHA-256 prefix of the token. It must never answer a request
-// whose Host header is not one of its own addresses (a DNS-rebinding
+// only a short SHA-256 prefix of the token. It must never serve credentials
+// to a request whose Host header is not one of its own addresses (a DNS-rebinding
 // defence), and it never verifies tokens itself: EKS Auth is the authority.
 package agent
