@@ -388,6 +388,9 @@ func (p *jparser) hex4() (rune, bool) {
 type lineIndex struct {
 	s     string
 	lines []int // offsets of line starts
+	// A cursor makes increasing offsets on one long line cost linear time
+	// in total: the rune count continues from the previous position.
+	curOff, curLine, curCol int
 }
 
 func newLineIndex(s string) *lineIndex {
@@ -410,6 +413,12 @@ func (li *lineIndex) pos(off int) Position {
 			hi = mid - 1
 		}
 	}
-	col := utf8.RuneCountInString(li.s[li.lines[lo]:off]) + 1
+	var col int
+	if li.curLine == lo+1 && off >= li.curOff {
+		col = li.curCol + utf8.RuneCountInString(li.s[li.curOff:off])
+	} else {
+		col = utf8.RuneCountInString(li.s[li.lines[lo]:off]) + 1
+	}
+	li.curOff, li.curLine, li.curCol = off, lo+1, col
 	return Position{Line: lo + 1, Column: col}
 }
