@@ -85,6 +85,11 @@ var _ store.Store = (*Store)(nil)
 type backend struct {
 	writer *sql.DB
 	reader *sql.DB // == writer in memory
+	// stmts caches prepared statements on reader: parsing is a large part
+	// of a point read's cost. Transactions prepare per transaction, because
+	// preparing on the pool while holding the single writer connection
+	// would deadlock.
+	stmts  sync.Map // query string -> *sql.Stmt
 	memory bool
 	once   sync.Once
 }
@@ -177,7 +182,23 @@ func (b *backend) migrate(ctx context.Context) error {
 }
 
 // Reader implements sqlstore.Backend.
-func (b *backend) Reader() sqlstore.DB { return sqlDB{b.reader} }
+func (b *backend) Reader() sqlstore.DB { return readerDB{b} }
+
+// stmt returns the cached prepared statement for q on the reader pool.
+func (b *backend) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if v, ok := b.stmts.Load(q); ok {
+		return v.(*sql.Stmt), nil
+	}
+	st, err := b.reader.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if v, loaded := b.stmts.LoadOrStore(q, st); loaded {
+		st.Close()
+		return v.(*sql.Stmt), nil
+	}
+	return st, nil
+}
 
 // ReadTx implements sqlstore.Backend: a deferred transaction on a reader
 // sees one snapshot from its first read.
@@ -213,7 +234,7 @@ func (b *backend) LightWrite(ctx context.Context, fn func(sqlstore.DB) error) er
 	if err != nil {
 		return err
 	}
-	if err := fn(sqlDB{tx}); err != nil {
+	if err := fn(newTxDB(tx)); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -225,7 +246,7 @@ func (b *backend) tx(ctx context.Context, db *sql.DB, fn func(sqlstore.DB) error
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	if err := fn(sqlDB{tx}); err != nil {
+	if err := fn(newTxDB(tx)); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -254,6 +275,10 @@ func (b *backend) Constraint(err error) sqlstore.Constraint {
 func (b *backend) Close() error {
 	var err error
 	b.once.Do(func() {
+		b.stmts.Range(func(_, v any) bool {
+			v.(*sql.Stmt).Close()
+			return true
+		})
 		if !b.memory {
 			err = b.reader.Close()
 		}
@@ -262,33 +287,107 @@ func (b *backend) Close() error {
 	return err
 }
 
-// sqlDB adapts *sql.DB and *sql.Tx to sqlstore.DB.
-type sqlDB struct {
-	q interface {
-		ExecContext(context.Context, string, ...any) (sql.Result, error)
-		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-		QueryRowContext(context.Context, string, ...any) *sql.Row
-	}
-}
+// readerDB runs statements on the reader pool through cached prepared
+// statements.
+type readerDB struct{ b *backend }
 
-func (d sqlDB) Exec(ctx context.Context, q string, args ...any) (int64, error) {
-	res, err := d.q.ExecContext(ctx, q, args...)
+func (d readerDB) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	st, err := d.b.stmt(ctx, q)
+	if err != nil {
+		return 0, err
+	}
+	res, err := st.ExecContext(ctx, args...)
 	if err != nil {
 		return 0, err
 	}
 	return res.RowsAffected()
 }
 
-func (d sqlDB) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
-	rows, err := d.q.QueryContext(ctx, q, args...)
+func (d readerDB) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
+	st, err := d.b.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, err
 	}
 	return rows, nil
 }
 
-func (d sqlDB) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
-	return sqlRow{d.q.QueryRowContext(ctx, q, args...)}
+func (d readerDB) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
+	st, err := d.b.stmt(ctx, q)
+	if err != nil {
+		return errRow{err}
+	}
+	return sqlRow{st.QueryRowContext(ctx, args...)}
+}
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+// txDB runs statements in a transaction, preparing each distinct statement
+// once per transaction (which pays off in bulk loads). It belongs to the
+// transaction's goroutine.
+type txDB struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+func newTxDB(tx *sql.Tx) *txDB { return &txDB{tx: tx, stmts: map[string]*sql.Stmt{}} }
+
+func (d *txDB) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := d.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := d.tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	d.stmts[q] = st // closed by the transaction's end
+	return st, nil
+}
+
+func (d *txDB) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	if len(args) == 0 {
+		// Statements without arguments (migrations) may hold several
+		// statements, which only Exec runs.
+		res, err := d.tx.ExecContext(ctx, q)
+		if err != nil {
+			return 0, err
+		}
+		return res.RowsAffected()
+	}
+	st, err := d.stmt(ctx, q)
+	if err != nil {
+		return 0, err
+	}
+	res, err := st.ExecContext(ctx, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (d *txDB) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
+	st, err := d.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+func (d *txDB) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
+	st, err := d.stmt(ctx, q)
+	if err != nil {
+		return errRow{err}
+	}
+	return sqlRow{st.QueryRowContext(ctx, args...)}
 }
 
 type sqlRow struct{ r *sql.Row }

@@ -307,7 +307,10 @@ func testUpdaterErrorRollsBack(t *testing.T, s store.Store) {
 		}, func() bool { e, _ := s.GetAccessEntry(ctx, c.ClusterRef, "arn:p"); return e.Username != "changed" }},
 		{"pod identity association", func() error {
 			return s.UpdatePodIdentityAssociation(ctx, c.ClusterRef, "a-1", func(a *store.PodIdentityAssociation) error { a.RoleARN = "changed"; return errBoom })
-		}, func() bool { a, _ := s.GetPodIdentityAssociation(ctx, c.ClusterRef, "a-1"); return a.RoleARN != "changed" }},
+		}, func() bool {
+			a, _ := s.GetPodIdentityAssociation(ctx, c.ClusterRef, "a-1")
+			return a.RoleARN != "changed"
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

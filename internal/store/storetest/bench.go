@@ -1,0 +1,162 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/trustbridge/trustbridge/internal/store"
+)
+
+// BenchAccount is the account LoadWorld fills.
+const BenchAccount = "210987654321"
+
+// LoadWorld writes, in one Tx, an account with the given number of roles,
+// each with a trust policy and two attached managed policies (out of 50),
+// and one access key per role: the bulk path a large world file takes. Role
+// i is named BenchRoleName(i) and its key BenchKeyID(i).
+func LoadWorld(ctx context.Context, s store.Store, roles int) error {
+	return s.Tx(ctx, func(tx store.Store) error {
+		now := time.Now().UTC()
+		if err := tx.CreateAccount(ctx, store.Account{ID: BenchAccount, CreateDate: now}); err != nil {
+			return err
+		}
+		const policies = 50
+		arns := make([]string, policies)
+		for i := range arns {
+			arns[i] = fmt.Sprintf("arn:aws:iam::%s:policy/bench-%02d", BenchAccount, i)
+			err := tx.CreatePolicy(ctx, store.ManagedPolicy{
+				ARN: arns[i], Account: BenchAccount, Name: fmt.Sprintf("bench-%02d", i), Path: "/", PolicyID: fmt.Sprintf("ANPABENCH%02d", i),
+				DefaultVersionID: "v1", CreateDate: now,
+				Versions: []store.PolicyVersion{{VersionID: "v1", CreateDate: now,
+					Document: fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket-%d/*"}]}`, i)}},
+			})
+			if err != nil {
+				return err
+			}
+		}
+		for i := range roles {
+			name := BenchRoleName(i)
+			err := tx.CreateRole(ctx, store.Role{
+				Account: BenchAccount, Name: name, Path: "/bench/", RoleID: fmt.Sprintf("AROABENCH%08d", i), CreateDate: now,
+				TrustPolicy:        fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::%s:oidc-provider/oidc.example/x"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"oidc.example/x:sub":"system:serviceaccount:ns:sa-%d"}}}]}`, BenchAccount, i),
+				MaxSessionDuration: 3600,
+			})
+			if err != nil {
+				return err
+			}
+			owner := store.Principal{Kind: store.KindRole, Account: BenchAccount, Name: name}
+			for _, j := range []int{i % policies, (i + 7) % policies} {
+				if err := tx.AttachPolicy(ctx, owner, arns[j]); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// LoadKeys adds one root access key per index, in one Tx.
+func LoadKeys(ctx context.Context, s store.Store, keys int) error {
+	return s.Tx(ctx, func(tx store.Store) error {
+		for i := range keys {
+			err := tx.CreateAccessKey(ctx, store.AccessKey{AccessKeyID: BenchKeyID(i), Account: BenchAccount,
+				SecretCiphertext: make([]byte, 60), CreateDate: time.Now()})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// BenchRoleName is the name of LoadWorld's role i.
+func BenchRoleName(i int) string { return fmt.Sprintf("bench-role-%06d", i) }
+
+// BenchKeyID is the ID of LoadKeys' key i.
+func BenchKeyID(i int) string { return fmt.Sprintf("AKIABENCH%011d", i) }
+
+// RunBenchmarks runs the hot-path benchmarks on a store that LoadWorld (with
+// at least roles roles) and LoadKeys (with at least keys keys) filled.
+func RunBenchmarks(b *testing.B, s store.Store, roles, keys int) {
+	ctx := context.Background()
+	b.Run("GetRole", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			if _, err := s.GetRole(ctx, BenchAccount, BenchRoleName(i%roles)); err != nil {
+				b.Fatal(err)
+			}
+			i += 7919
+		}
+	})
+	b.Run("GetRoleParallel", func(b *testing.B) {
+		b.RunParallel(func(pb *testing.PB) {
+			i := 0
+			for pb.Next() {
+				if _, err := s.GetRole(ctx, BenchAccount, BenchRoleName(i%roles)); err != nil {
+					b.Error(err)
+					return
+				}
+				i += 7919
+			}
+		})
+	})
+	b.Run("GetAccessKey", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			if _, err := s.GetAccessKey(ctx, BenchKeyID(i%keys)); err != nil {
+				b.Fatal(err)
+			}
+			i += 7919
+		}
+	})
+	b.Run("GetAccessKeyParallel", func(b *testing.B) {
+		b.RunParallel(func(pb *testing.PB) {
+			i := 0
+			for pb.Next() {
+				if _, err := s.GetAccessKey(ctx, BenchKeyID(i%keys)); err != nil {
+					b.Error(err)
+					return
+				}
+				i += 7919
+			}
+		})
+	})
+	b.Run("GetPrincipalPolicies", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			pp, err := s.GetPrincipalPolicies(ctx, store.Principal{Kind: store.KindRole, Account: BenchAccount, Name: BenchRoleName(i % roles)})
+			if err != nil || len(pp.Attached) != 2 {
+				b.Fatal(err, pp)
+			}
+			i += 7919
+		}
+	})
+	b.Run("Revision", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := s.Revision(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("PutDecision", func(b *testing.B) {
+		data := make([]byte, 2048)
+		i := 0
+		for b.Loop() {
+			if err := s.PutDecision(ctx, store.Decision{RequestID: fmt.Sprintf("req-%d", i), Data: data, Expires: time.Now().Add(time.Hour)}); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	b.Run("UpdateRole", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			if err := s.UpdateRole(ctx, BenchAccount, BenchRoleName(i%roles), func(r *store.Role) error { r.Description = "x"; return nil }); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+}
