@@ -80,7 +80,7 @@ func TestTrustPolicies(t *testing.T) {
 		{name: "other service", p: Principal{Type: Service, ARN: "ec2.amazonaws.com"}, action: "sts:AssumeRole", resource: "arn:aws:iam::111111111111:role/app", trust: podID, want: ImplicitDeny},
 		{name: "SAML", p: Principal{Type: SAML, ARN: "arn:aws:iam::111111111111:saml-provider/okta", Account: acct1}, action: "sts:AssumeRoleWithSAML", resource: "arn:aws:iam::111111111111:role/app",
 			trust: trust(`{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111111111111:saml-provider/okta"},"Action":"sts:AssumeRoleWithSAML","Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}`),
-			ctx: map[string]string{"saml:aud": "https://signin.aws.amazon.com/saml"}, want: Allowed},
+			ctx:   map[string]string{"saml:aud": "https://signin.aws.amazon.com/saml"}, want: Allowed},
 		{name: "explicit deny in trust", p: user(acct1, "bob"), action: "sts:AssumeRole", resource: "arn:aws:iam::111111111111:role/target",
 			trust: trust(`{"Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":"sts:AssumeRole"},{"Sid":"NoBob","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::111111111111:user/bob"},"Action":"sts:*"}`), identity: allowAssumeSame, want: ExplicitDeny, summary: `"NoBob"`},
 	}
@@ -207,7 +207,7 @@ func TestEvaluationLogic(t *testing.T) {
 
 func TestActionAndResourceMatching(t *testing.T) {
 	tests := []struct {
-		action, resource string // policy patterns
+		action, resource  string // policy patterns
 		reqAction, reqRes string
 		want              bool
 	}{

@@ -57,7 +57,7 @@ func TestParseErrors(t *testing.T) {
 		{"inline user size", stmt(`{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::` + strings.Repeat("a", 2100) + `"}`), KindIdentity, MaxInlineUserPolicySize, "Cannot exceed quota for PolicySize: 2048"},
 		{"trust size", stmt(`{"Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"` + strings.Repeat("x", 2100) + `"}}}`), KindTrust, MaxTrustPolicySize, "Cannot exceed quota for ACLSizePerRole: 2048"},
 		{"deep nesting", strings.Repeat("[", 10000) + strings.Repeat("]", 10000), KindIdentity, 0, "Syntax errors in policy."},
-		{"deep nesting in statement", stmt(`{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":`+strings.Repeat(`{"a":`, 100)+`1`+strings.Repeat("}", 100)+`}`), KindIdentity, 0, "Syntax errors in policy."},
+		{"deep nesting in statement", stmt(`{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":` + strings.Repeat(`{"a":`, 100) + `1` + strings.Repeat("}", 100) + `}`), KindIdentity, 0, "Syntax errors in policy."},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
