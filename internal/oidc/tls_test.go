@@ -110,7 +110,7 @@ func TestTrustConfigsAreSeparate(t *testing.T) {
 	unpinned := ti.provider()
 	_, err := v.Verify(bg(), unpinned, tok)
 	wantErr(t, err, CodeInvalidIdentityToken, msgThumbprint, "")
-	if n := len(v.issuers[ti.url]); n != 2 {
+	if n := len(v.issuers[ti.host]); n != 2 {
 		t.Fatalf("issuer states = %d, want 2", n)
 	}
 }

@@ -140,12 +140,12 @@ type Verifier struct {
 	opts   Options
 	tokens *tokenCache // nil if disabled
 
-	mu sync.Mutex
-	// issuers maps an issuer URL to its states, one per distinct trust
-	// configuration (thumbprints, CA bundle). Keys fetched under one
-	// provider's trust settings are never used for another's: an account
-	// that pins a rogue certificate must not poison another account's
-	// view of the same issuer. Guarded by mu.
+	mu sync.RWMutex
+	// issuers maps a provider URL (the issuer without "https://") to its
+	// states, one per distinct trust configuration (thumbprints, CA
+	// bundle). Keys fetched under one provider's trust settings are never
+	// used for another's: an account that pins a rogue certificate must
+	// not poison another account's view of the same issuer. Guarded by mu.
 	issuers map[string][]*issuerState
 
 	stats struct {
@@ -230,28 +230,73 @@ func (p *Provider) Validate() error {
 // its key is still in the issuer's current JWKS; the claim time and
 // audience checks are repeated on every call.
 func (v *Verifier) Verify(ctx context.Context, p *Provider, rawToken string) (*Claims, error) {
+	return v.verify(ctx, rawToken, p, nil)
+}
+
+// A ProviderLookup finds the IAM OIDC provider for a token's unverified
+// issuer (the iss claim, "https://host[/path]"), typically in the account
+// of the role being assumed. It returns the caller's own error (for
+// example InvalidIdentityToken "No OpenIDConnect provider found in your
+// account for https://...") when there is none; VerifyWith returns that
+// error unchanged.
+type ProviderLookup func(issuer string) (*Provider, error)
+
+// VerifyWith is PeekIssuer, lookup and Verify in one call, for handlers
+// that find the provider by the token's issuer. A token found in the
+// verified-token cache is neither parsed nor hashed twice, which is what
+// makes reused tokens cheap. The result and errors are Verify's, plus
+// lookup's own errors.
+func (v *Verifier) VerifyWith(ctx context.Context, rawToken string, lookup ProviderLookup) (*Claims, error) {
+	return v.verify(ctx, rawToken, nil, lookup)
+}
+
+// verify implements Verify (p set) and VerifyWith (lookup set).
+func (v *Verifier) verify(ctx context.Context, rawToken string, p *Provider, lookup ProviderLookup) (*Claims, error) {
 	if err := checkLength(rawToken); err != nil {
-		return nil, err
-	}
-	st, err := v.state(p)
-	if err != nil {
 		return nil, err
 	}
 	now := v.opts.Now()
 
 	var sum [32]byte
+	var hit *tokenEntry
 	if v.tokens != nil {
-		sum = sha256.Sum256([]byte(rawToken))
-		if e := v.tokens.get(sum, now); e != nil && e.state == st {
-			ks, err := st.keys(ctx, false)
-			if err == nil && ks.has(e.key) {
-				v.stats.cacheHits.Add(1)
-				return v.finish(e.claims, p, now)
-			}
-			if err != nil {
+		sum = hashToken(rawToken)
+		hit = v.tokens.get(sum, now)
+	}
+	if p == nil {
+		var iss string
+		if hit != nil {
+			iss = hit.claims.Issuer
+		} else {
+			var err error
+			if iss, err = PeekIssuer(rawToken); err != nil {
 				return nil, err
 			}
 		}
+		var err error
+		if p, err = lookup(iss); err != nil {
+			return nil, err
+		}
+		if p == nil {
+			return nil, errors.New("oidc: provider lookup returned no provider and no error")
+		}
+	}
+	st, err := v.state(p)
+	if err != nil {
+		return nil, err
+	}
+
+	if hit != nil && hit.state == st {
+		ks, err := st.keys(ctx, false)
+		if err != nil {
+			return nil, err
+		}
+		if ks.has(hit.key) {
+			v.stats.cacheHits.Add(1)
+			return v.finish(hit.claims, p, now)
+		}
+	}
+	if v.tokens != nil {
 		v.stats.cacheMisses.Add(1)
 	}
 
@@ -267,6 +312,20 @@ func (v *Verifier) Verify(ctx context.Context, p *Provider, rawToken string) (*C
 		v.tokens.put(sum, &tokenEntry{claims: c, state: st, key: key, exp: c.Expiry})
 	}
 	return out, nil
+}
+
+// hashBufs recycles the buffers hashToken copies tokens into, so hashing a
+// token (up to 20,000 bytes) does not allocate.
+var hashBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+// hashToken returns the SHA-256 of a token, the verified-token cache key.
+func hashToken(s string) [32]byte {
+	bp := hashBufs.Get().(*[]byte)
+	b := append((*bp)[:0], s...)
+	sum := sha256.Sum256(b)
+	*bp = b[:0]
+	hashBufs.Put(bp)
+	return sum
 }
 
 // verifySignature parses rawToken, checks its issuer and verifies its
@@ -392,22 +451,26 @@ func (v *Verifier) state(p *Provider) (*issuerState, error) {
 	if p == nil || p.URL == "" {
 		return nil, errors.New("oidc: provider has no URL")
 	}
-	issuer := "https://" + p.URL
+	v.mu.RLock()
+	for _, st := range v.issuers[p.URL] {
+		if st.sameTrust(p) {
+			v.mu.RUnlock()
+			return st, nil
+		}
+	}
+	v.mu.RUnlock()
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	for _, st := range v.issuers[issuer] {
+	for _, st := range v.issuers[p.URL] {
 		if st.sameTrust(p) {
 			return st, nil
 		}
 	}
-	if err := p.Validate(); err != nil {
-		return nil, err
-	}
-	st, err := newIssuerState(v, issuer, p)
-	if err != nil {
-		return nil, err
-	}
-	v.issuers[issuer] = append(v.issuers[issuer], st)
+	st := newIssuerState(v, "https://"+p.URL, p)
+	v.issuers[p.URL] = append(v.issuers[p.URL], st)
 	return st, nil
 }
 
@@ -434,7 +497,7 @@ type issuerState struct {
 	lastErr     error     // the last attempt's error, nil after a success
 }
 
-func newIssuerState(v *Verifier, issuer string, p *Provider) (*issuerState, error) {
+func newIssuerState(v *Verifier, issuer string, p *Provider) *issuerState {
 	var roots *x509.CertPool
 	if v.opts.RootCAs != nil {
 		roots = v.opts.RootCAs.Clone()
@@ -457,7 +520,7 @@ func newIssuerState(v *Verifier, issuer string, p *Provider) (*issuerState, erro
 		thumbprints: slices.Clone(p.Thumbprints),
 		caBundle:    bytes.Clone(p.CABundle),
 		client:      newHTTPClient(&v.opts, trust),
-	}, nil
+	}
 }
 
 // sameTrust reports whether p's trust configuration is this state's.

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/trustbridge/trustbridge/internal/apierror"
 )
 
 func TestVerifyAcceptsValidTokens(t *testing.T) {
@@ -469,5 +471,56 @@ func TestConcurrentFirstUseFetchesOnce(t *testing.T) {
 	}
 	if d, j := ti.discoveryHits.Load(), ti.jwksHits.Load(); d != 1 || j != 1 {
 		t.Fatalf("upstream hits discovery=%d jwks=%d, want 1 and 1", d, j)
+	}
+}
+
+func TestVerifyWith(t *testing.T) {
+	k := getKeys()
+	ti := newIssuer(t)
+	v, _ := newTestVerifier(ti, nil)
+	p := ti.provider()
+	tok := sign(t, k.rsa, jose.RS256, "rsa1", claimsFor(ti.url), nil)
+	var asked []string
+	lookup := func(iss string) (*Provider, error) {
+		asked = append(asked, iss)
+		if u, ok := ProviderURL(iss); ok && u == p.URL {
+			return p, nil
+		}
+		return nil, apierror.New(CodeInvalidIdentityToken, 400, "No OpenIDConnect provider found in your account for %s", iss)
+	}
+	for i := range 2 { // miss, then cache hit
+		c, err := v.VerifyWith(bg(), tok, lookup)
+		if err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+		if c.MatchedAudience != "sts.amazonaws.com" {
+			t.Fatalf("MatchedAudience = %q", c.MatchedAudience)
+		}
+	}
+	if len(asked) != 2 || asked[0] != ti.url || asked[1] != ti.url {
+		t.Fatalf("lookup asked %q", asked)
+	}
+	if st := v.Stats(); st.TokenCacheHits != 1 {
+		t.Fatalf("stats = %+v", st)
+	}
+
+	other := sign(t, k.rsa, jose.RS256, "rsa1", map[string]any{"iss": "https://unknown.example", "sub": "x", "aud": "sts.amazonaws.com", "exp": epoch.Add(time.Hour).Unix()}, nil)
+	_, err := v.VerifyWith(bg(), other, lookup)
+	wantErrNoExpl(t, err, CodeInvalidIdentityToken, "No OpenIDConnect provider found in your account for https://unknown.example")
+
+	_, err = v.VerifyWith(bg(), "not-a-jwt", lookup)
+	wantErr(t, err, CodeInvalidIdentityToken, msgInvalidJWT, "")
+
+	_, err = v.VerifyWith(bg(), tok, func(string) (*Provider, error) { return nil, nil })
+	if _, ok := apierror.As(err); err == nil || ok {
+		t.Fatalf("nil provider: got %v, want a plain error", err)
+	}
+}
+
+func wantErrNoExpl(t *testing.T, err error, code, msg string) {
+	t.Helper()
+	ae, ok := apierror.As(err)
+	if !ok || ae.Code != code || ae.Message != msg {
+		t.Fatalf("got %v, want %s: %s", err, code, msg)
 	}
 }
