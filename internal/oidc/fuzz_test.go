@@ -4,7 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
-		"testing"
+	"testing"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
