@@ -52,6 +52,10 @@ type Config struct {
 	NewRequestID func() string
 	// Recorder, if set, observes every request.
 	Recorder Recorder
+	// Mutated, if set, is called after every successful IAM action that
+	// may have written to the store (anything but Get*, List*, Simulate*),
+	// so caches see the write at once.
+	Mutated func()
 	// Extra handlers mounted on exact paths before AWS routing (for example
 	// "/metrics").
 	Extra map[string]http.Handler
@@ -186,6 +190,9 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, service, id 
 	if err != nil {
 		return fail(err)
 	}
+	if s.cfg.Mutated != nil && service == "iam" && !readOnly(action) {
+		s.cfg.Mutated()
+	}
 	awsquery.WriteResult(w, svc, action, id, result, asJSON)
 	return action, "", http.StatusOK
 }
@@ -194,6 +201,10 @@ func (s *Server) banner(w http.ResponseWriter) (string, string, int) {
 	w.Header().Set("Content-Type", "text/plain")
 	_, _ = w.Write([]byte("trustbridge: a local AWS identity plane (STS, IAM, EKS, EKS Auth).\nPoint AWS clients here with AWS_ENDPOINT_URL.\n"))
 	return "", "", http.StatusOK
+}
+
+func readOnly(action string) bool {
+	return strings.HasPrefix(action, "Get") || strings.HasPrefix(action, "List") || strings.HasPrefix(action, "Simulate")
 }
 
 // findUnsigned returns the service whose action of this name may be called

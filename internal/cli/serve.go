@@ -1,0 +1,131 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/trustbridge/trustbridge/internal/app"
+)
+
+func init() { register(newServeCommand) }
+
+// serveOptions are the flags of serve (and up).
+type serveOptions struct {
+	addr          string
+	tlsCert       string
+	tlsKey        string
+	dataDir       string
+	store         string
+	serverKeyFile string
+	world         string
+	explainErrors bool
+	auditLog      string
+}
+
+func (o *serveOptions) addFlags(fs *pflag.FlagSet, dataDirDefault string) {
+	fs.StringVar(&o.addr, "addr", app.DefaultAddr, "edge listen address for every AWS API (STS, IAM, EKS, EKS Auth)")
+	fs.StringVar(&o.tlsCert, "tls-cert", "", "serve the edge over HTTPS with this certificate (PEM)")
+	fs.StringVar(&o.tlsKey, "tls-key", "", "private key (PEM) for --tls-cert")
+	fs.StringVar(&o.dataDir, "data-dir", dataDirDefault, "directory of the embedded SQLite store and server key; :memory: for a throwaway store")
+	fs.StringVar(&o.store, "store", "", "postgres://... DSN to use PostgreSQL instead of --data-dir (for several replicas)")
+	fs.StringVar(&o.serverKeyFile, "server-key-file", "", "server key ring file (default: server-key.json in --data-dir; required with --store; replicas share it)")
+	fs.StringVar(&o.world, "world", "", "world file applied at start and again on SIGHUP")
+	fs.BoolVar(&o.explainErrors, "explain-errors", false, "append trustbridge's reason to AccessDenied messages (development only: it reveals policy details)")
+	fs.StringVar(&o.auditLog, "audit-log", "", "write the audit stream (one JSON event per decision) to this file; - for stderr")
+}
+
+func (o *serveOptions) config(g *globalOptions) (app.Config, io.Closer, error) {
+	logger, err := g.logger()
+	if err != nil {
+		return app.Config{}, nil, err
+	}
+	if (o.tlsCert == "") != (o.tlsKey == "") {
+		return app.Config{}, nil, fmt.Errorf("--tls-cert and --tls-key go together")
+	}
+	cfg := app.Config{
+		Addr: o.addr, TLSCert: o.tlsCert, TLSKey: o.tlsKey, Store: o.dataDir, ServerKeyFile: o.serverKeyFile,
+		WorldFile: o.world, ExplainErrors: o.explainErrors, Logger: logger,
+	}
+	if o.store != "" {
+		cfg.Store = o.store
+	}
+	var closer io.Closer = io.NopCloser(nil)
+	switch o.auditLog {
+	case "":
+	case "-":
+		cfg.AuditLog = g.stderr
+	default:
+		f, err := os.OpenFile(o.auditLog, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return app.Config{}, nil, fmt.Errorf("--audit-log: %w", err)
+		}
+		cfg.AuditLog, closer = f, f
+	}
+	return cfg, closer, nil
+}
+
+func newServeCommand(g *globalOptions) *cobra.Command {
+	o := &serveOptions{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve STS, IAM, EKS and EKS Auth on one endpoint",
+		Long: `serve runs trustbridge's edge: every AWS API it implements on one HTTP port,
+routed by the SigV4 credential scope. Point clients at it with
+AWS_ENDPOINT_URL=http://127.0.0.1:4577.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, closer, err := o.config(g)
+			if err != nil {
+				return err
+			}
+			defer closer.Close()
+			return runServer(cmd.Context(), cfg, func(a *app.App, addr net.Addr) {
+				fmt.Fprintf(g.stdout, "trustbridge listening on %s\n", endpointURL(addr, cfg.TLSCert != ""))
+			})
+		},
+	}
+	o.addFlags(cmd.Flags(), app.DefaultDataDir())
+	return cmd
+}
+
+func endpointURL(addr net.Addr, tls bool) string {
+	scheme := "http"
+	if tls {
+		scheme = "https"
+	}
+	return scheme + "://" + addr.String()
+}
+
+// runServer assembles and runs a server until ctx ends, re-applying the
+// world file on SIGHUP.
+func runServer(ctx context.Context, cfg app.Config, ready func(*app.App, net.Addr)) error {
+	a, err := app.New(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				if err := a.ApplyWorld(ctx); err != nil {
+					a.Log.Error("re-applying the world file failed; the previous state is unchanged", "err", err)
+				}
+			}
+		}
+	}()
+	return a.Run(ctx, func(addr net.Addr) { ready(a, addr) })
+}
