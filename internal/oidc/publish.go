@@ -111,6 +111,11 @@ func Rewrite(discovery []byte, issuerURL, jwksURL string) ([]byte, error) {
 }
 
 func checkPublishURL(what, s string) error {
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] >= 0x7f {
+			return fmt.Errorf("%s URL %s must be printable ASCII (percent-encode anything else)", what, quote(s, 200))
+		}
+	}
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
 		return fmt.Errorf("%s URL %s must be an absolute https URL without credentials, query or fragment", what, quote(s, 200))
@@ -188,7 +193,7 @@ func jwksObjectPath(issuer string, jwks *url.URL) (string, error) {
 		return "", fmt.Errorf("jwks_uri path: %w", err)
 	}
 	clean := path.Clean(rel)
-	if rel == "" || clean != rel || strings.HasPrefix(clean, "../") || clean == ".." || clean == "." ||
+	if rel == "" || clean != rel || strings.HasPrefix(rel, "/") || strings.HasPrefix(clean, "../") || clean == ".." || clean == "." ||
 		strings.HasSuffix(rel, "/") || clean == strings.TrimPrefix(DiscoveryPath, "/") || strings.ContainsRune(rel, '\\') {
 		return "", fmt.Errorf("jwks_uri path %s cannot be published as a file", quote(rel, 200))
 	}
