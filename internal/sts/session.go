@@ -190,4 +190,3 @@ func packedPtr(packed int, used bool) *int32 {
 	v := int32(packed)
 	return &v
 }
-
