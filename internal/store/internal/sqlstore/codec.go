@@ -157,6 +157,11 @@ func parseVersionID(id string) (int64, bool) {
 	if len(id) < 2 || id[0] != 'v' || id[1] == '0' {
 		return 0, false
 	}
+	for i := 1; i < len(id); i++ {
+		if id[i] < '0' || id[i] > '9' {
+			return 0, false
+		}
+	}
 	n, err := strconv.ParseInt(id[1:], 10, 64)
 	if err != nil || n <= 0 {
 		return 0, false
