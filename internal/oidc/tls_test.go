@@ -3,6 +3,7 @@ package oidc
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -112,5 +113,18 @@ func TestTrustConfigsAreSeparate(t *testing.T) {
 	wantErr(t, err, CodeInvalidIdentityToken, msgThumbprint, "")
 	if n := len(v.issuers[ti.host]); n != 2 {
 		t.Fatalf("issuer states = %d, want 2", n)
+	}
+}
+
+func TestTrustConfigsPerIssuerAreBounded(t *testing.T) {
+	v := NewVerifier(Options{})
+	for i := range 20 {
+		p := &Provider{URL: "oidc.example", Thumbprints: []string{fmt.Sprintf("%040x", i)}}
+		if _, err := v.state(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(v.issuers["oidc.example"]); n != maxTrustConfigsPerIssuer {
+		t.Fatalf("states = %d, want %d", n, maxTrustConfigsPerIssuer)
 	}
 }

@@ -82,7 +82,8 @@ type Options struct {
 	// remembered. Default 10 seconds.
 	MinRefetchInterval time.Duration
 	// TokenCacheSize bounds the cache of verified tokens (by SHA-256, until
-	// exp). Default 10,000 entries; negative disables the cache.
+	// exp). An entry holds the decoded claims, about 2–5 KB for a
+	// Kubernetes token. Default 4096 entries; negative disables the cache.
 	TokenCacheSize int
 	// RootCAs replaces the system root pool (tests use it to play a
 	// publicly trusted issuer). If nil, the system roots are used.
@@ -124,7 +125,7 @@ func (o Options) withDefaults() Options {
 		o.MinRefetchInterval = 10 * time.Second
 	}
 	if o.TokenCacheSize == 0 {
-		o.TokenCacheSize = 10000
+		o.TokenCacheSize = 4096
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -470,9 +471,22 @@ func (v *Verifier) state(p *Provider) (*issuerState, error) {
 		}
 	}
 	st := newIssuerState(v, "https://"+p.URL, p)
-	v.issuers[p.URL] = append(v.issuers[p.URL], st)
+	states := append(v.issuers[p.URL], st)
+	if len(states) > maxTrustConfigsPerIssuer {
+		// A provider whose thumbprints or CA bundle changed leaves its
+		// old state behind; drop the oldest so edits cannot grow the map
+		// without bound. Cached tokens of a dropped state re-verify.
+		states[0].client.CloseIdleConnections()
+		states = slices.Delete(states, 0, 1)
+	}
+	v.issuers[p.URL] = states
 	return st, nil
 }
+
+// maxTrustConfigsPerIssuer bounds the trust configurations remembered for
+// one issuer URL (normally one; a few while accounts disagree or a
+// provider is being edited).
+const maxTrustConfigsPerIssuer = 8
 
 // An issuerState is the verifier's knowledge of one issuer under one trust
 // configuration: its jwks_uri and its current keys.
