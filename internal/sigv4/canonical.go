@@ -384,3 +384,9 @@ func appendStringToSign(dst []byte, amzDate string, scope Scope, crHash [sha256.
 	dst = append(dst, '\n')
 	return hex.AppendEncode(dst, crHash[:])
 }
+
+// canonicalRequest returns the canonical request as a string. For tests
+// and debugging only: it may contain a session token.
+func canonicalRequest(r *http.Request, path, query string, presigned bool, signed []string, signedList, payloadHash string) string {
+	return string(appendCanonicalRequest(nil, r, path, query, presigned, signed, signedList, payloadHash))
+}

@@ -105,3 +105,5 @@ func explanation(err error) string {
 	}
 	return ""
 }
+
+func apiErr(err error) (*apierror.Error, bool) { return apierror.As(err) }
