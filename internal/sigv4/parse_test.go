@@ -73,7 +73,11 @@ func TestParseErrors(t *testing.T) {
 		{"repeated parameter", headerRequest(goodAuthz+", Credential=X/20260101/us-east-1/iam/aws4_request", date...), "IncompleteSignature",
 			"Authorization header has a repeated 'Credential' parameter."},
 		{"two Authorization headers", headerRequest(goodAuthz, append([]string{"Authorization", goodAuthz}, date...)...), "IncompleteSignature", "Only one Authorization header is allowed."},
-		{"header and query", func() *http.Request { r := presignedRequest(goodQuery); r.Header.Set("Authorization", goodAuthz); return r }(), "IncompleteSignature",
+		{"header and query", func() *http.Request {
+			r := presignedRequest(goodQuery)
+			r.Header.Set("Authorization", goodAuthz)
+			return r
+		}(), "IncompleteSignature",
 			"Only one authentication method is allowed: found both the Authorization header and X-Amz-* query-string parameters."},
 
 		{"presigned: credential only", presignedRequest("X-Amz-Credential=a"), "IncompleteSignature",

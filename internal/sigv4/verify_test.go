@@ -192,7 +192,10 @@ func TestVerifyRejectsTampering(t *testing.T) {
 		wantExpl string
 	}{
 		{name: "untouched"},
-		{name: "unsigned header added", mutate: func(r *http.Request, _ *[]byte) { r.Header.Set("User-Agent", "x"); r.Header.Set("X-Forwarded-For", "1.2.3.4") }},
+		{name: "unsigned header added", mutate: func(r *http.Request, _ *[]byte) {
+			r.Header.Set("User-Agent", "x")
+			r.Header.Set("X-Forwarded-For", "1.2.3.4")
+		}},
 		{name: "wrong secret", secret: "not-the-secret-access-key", wantCode: "SignatureDoesNotMatch", wantExpl: "signature does not match: canonical request SHA-256 "},
 		{name: "method", mutate: func(r *http.Request, _ *[]byte) { r.Method = "PUT" }, wantCode: "SignatureDoesNotMatch"},
 		{name: "path", mutate: func(r *http.Request, _ *[]byte) { r.RequestURI = "/x" }, wantCode: "SignatureDoesNotMatch"},
