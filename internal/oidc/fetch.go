@@ -176,11 +176,12 @@ func newHTTPClient(o *Options, trust *trustConfig) *http.Client {
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			return nil, errors.New("plain http is not used for OIDC issuers")
 		},
-		ForceAttemptHTTP2:     false,
-		MaxIdleConnsPerHost:   2,
-		IdleConnTimeout:       90 * time.Second,
-		ResponseHeaderTimeout: o.FetchTimeout,
-		DisableCompression:    true,
+		ForceAttemptHTTP2:      false,
+		MaxIdleConnsPerHost:    2,
+		IdleConnTimeout:        90 * time.Second,
+		ResponseHeaderTimeout:  o.FetchTimeout,
+		MaxResponseHeaderBytes: 64 << 10,
+		DisableCompression:     true,
 	}
 	return &http.Client{
 		Transport: tr,

@@ -214,6 +214,33 @@ func TestIssuerUnreachable(t *testing.T) {
 	wantErr(t, err, CodeIDPCommunicationError, msgIDPComm, "connection refused")
 }
 
+// TestSilentIssuer: a host that accepts TCP connections but never speaks
+// TLS is bounded by FetchTimeout.
+func TestSilentIssuer(t *testing.T) {
+	k := getKeys()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() { <-done; c.Close() }()
+		}
+	}()
+	host := l.Addr().String()
+	v := NewVerifier(Options{Now: newClock(epoch).Now, FetchTimeout: 300 * time.Millisecond})
+	p := &Provider{URL: host, ClientIDs: []string{"sts.amazonaws.com"}}
+	_, err = v.Verify(bg(), p, sign(t, k.rsa, jose.RS256, "rsa1", claimsFor("https://"+host), nil))
+	wantErr(t, err, CodeIDPCommunicationError, msgIDPComm, "timed out")
+}
+
 // TestCallerCancellation: a caller whose context ends stops waiting for a
 // slow issuer without failing the shared fetch.
 func TestCallerCancellation(t *testing.T) {

@@ -305,14 +305,15 @@ func (v *Verifier) verify(ctx context.Context, rawToken string, p *Provider, loo
 	if err != nil {
 		return nil, err
 	}
-	out, err := v.finish(c, p, now)
-	if err != nil {
-		return nil, err
-	}
-	if v.tokens != nil {
+	// Cache once the signature has verified, before the time and audience
+	// checks: finish runs on every hit, so a token rejected here for its
+	// audience (or a premature nbf) is rejected again without another
+	// signature verification when it is retried. Expired tokens are not
+	// kept (get drops entries at exp).
+	if v.tokens != nil && now.Before(c.Expiry) {
 		v.tokens.put(sum, &tokenEntry{claims: c, state: st, key: key, exp: c.Expiry})
 	}
-	return out, nil
+	return v.finish(c, p, now)
 }
 
 // hashBufs recycles the buffers hashToken copies tokens into, so hashing a
@@ -699,7 +700,9 @@ func (st *issuerState) fetch(ctx context.Context, jwksURI string, discovered, no
 	o := &st.v.opts
 	didDiscover := false
 	if jwksURI == "" || !now.Before(discovered.Add(o.KeyTTL)) {
-		u := st.issuer + "/.well-known/openid-configuration"
+		// OpenID Connect Discovery §4: remove a terminating "/" from
+		// the issuer before appending the well-known path.
+		u := strings.TrimSuffix(st.issuer, "/") + DiscoveryPath
 		b, ferr := get(ctx, st.client, u, o.MaxDiscoveryBytes, "discovery")
 		if ferr != nil {
 			return nil, "", false, ferr.apiError()

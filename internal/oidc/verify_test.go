@@ -388,6 +388,19 @@ func TestTokenCache(t *testing.T) {
 	_, err = v.Verify(bg(), &other, tok)
 	wantErr(t, err, CodeInvalidIdentityToken, msgAudience, "")
 
+	// A token rejected for its audience is not re-verified on retry.
+	wrongAud := claimsFor(ti.url)
+	wrongAud["aud"] = "someone-else"
+	wt := sign(t, k.rsa, jose.RS256, "rsa1", wrongAud, nil)
+	before := v.Stats().TokenCacheHits
+	for range 3 {
+		_, err = v.Verify(bg(), p, wt)
+		wantErr(t, err, CodeInvalidIdentityToken, msgAudience, "")
+	}
+	if got := v.Stats().TokenCacheHits - before; got != 2 {
+		t.Fatalf("wrong-audience retries hit the cache %d times, want 2", got)
+	}
+
 	// Expiry is rechecked on a hit.
 	clk.Add(2 * time.Hour)
 	ti.setJWKS(defaultJWKS(t))
