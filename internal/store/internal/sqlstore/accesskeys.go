@@ -31,33 +31,36 @@ func (s *Store) CreateAccessKey(ctx context.Context, k store.AccessKey) error {
 	if status != store.StatusActive && status != store.StatusInactive {
 		return invalid(store.EntityAccessKey, k.AccessKeyID, "status must be Active or Inactive")
 	}
+	var lu store.AccessKeyLastUsed
+	if k.LastUsed != nil {
+		lu = *k.LastUsed
+	}
+	secret := k.SecretCiphertext
+	if secret == nil {
+		secret = []byte{}
+	}
 	return s.write(ctx, func(db DB) error {
-		if err := requireAccount(ctx, db, k.Account); err != nil {
-			return err
+		var n int64
+		var err error
+		if k.UserName == "" {
+			n, err = db.Exec(ctx, `INSERT INTO access_keys (access_key_id, account, user_key, secret, status, create_date, last_used_date, last_used_service, last_used_region)
+				SELECT ?, a.id, NULL, ?, ?, ?, ?, ?, ? FROM accounts a WHERE a.id = ? ON CONFLICT DO NOTHING`,
+				k.AccessKeyID, secret, status, ts(k.CreateDate), ts(lu.Date), lu.ServiceName, lu.Region, k.Account)
+		} else {
+			n, err = db.Exec(ctx, `INSERT INTO access_keys (access_key_id, account, user_key, secret, status, create_date, last_used_date, last_used_service, last_used_region)
+				SELECT ?, u.account, u.name_key, ?, ?, ?, ?, ?, ? FROM users u WHERE u.account = ? AND u.name_key = ? ON CONFLICT DO NOTHING`,
+				k.AccessKeyID, secret, status, ts(k.CreateDate), ts(lu.Date), lu.ServiceName, lu.Region, k.Account, fold(k.UserName))
 		}
-		var userKey any // NULL for the root's keys
-		if k.UserName != "" {
-			if err := requireUser(ctx, db, k.Account, k.UserName); err != nil {
-				return err
-			}
-			userKey = fold(k.UserName)
-		}
-		var lu store.AccessKeyLastUsed
-		if k.LastUsed != nil {
-			lu = *k.LastUsed
-		}
-		secret := k.SecretCiphertext
-		if secret == nil {
-			secret = []byte{}
-		}
-		n, err := db.Exec(ctx, `INSERT INTO access_keys (access_key_id, account, user_key, secret, status, create_date, last_used_date, last_used_service, last_used_region)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-			k.AccessKeyID, k.Account, userKey, secret, status, ts(k.CreateDate), ts(lu.Date), lu.ServiceName, lu.Region)
 		if err != nil {
 			return s.createErr("create access key", store.EntityAccessKey, k.AccessKeyID, err)
 		}
 		if n == 0 {
-			return exists(store.EntityAccessKey, k.AccessKeyID)
+			return missingOr(func() error {
+				if err := requireAccount(ctx, db, k.Account); err != nil || k.UserName == "" {
+					return err
+				}
+				return requireUser(ctx, db, k.Account, k.UserName)
+			}, store.EntityAccessKey, k.AccessKeyID)
 		}
 		return nil
 	})

@@ -59,6 +59,15 @@ func requireAccount(ctx context.Context, db DB, id string) error {
 	return dbErr("check account", err)
 }
 
+// missingOr explains an insert that wrote no row: the referenced parent
+// (checked by parent) is missing, or else the key is taken.
+func missingOr(parent func() error, e store.Entity, name string) error {
+	if err := parent(); err != nil {
+		return err
+	}
+	return exists(e, name)
+}
+
 // GetAccount implements store.Store.
 func (s *Store) GetAccount(ctx context.Context, id string) (store.Account, error) {
 	var a store.Account

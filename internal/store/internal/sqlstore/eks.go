@@ -233,17 +233,16 @@ func (s *Store) CreateAccessEntry(ctx context.Context, e store.AccessEntry) erro
 	}
 	c := e.Cluster
 	return s.write(ctx, func(db DB) error {
-		if err := requireCluster(ctx, db, c); err != nil {
-			return err
-		}
-		n, err := db.Exec(ctx, `INSERT INTO access_entries (`+entryCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-			c.Account, c.Region, c.Name, e.PrincipalARN, encodeList(e.KubernetesGroups), e.Username, e.Type,
-			ts(e.CreatedAt), ts(e.ModifiedAt), encodeTags(e.Tags), e.AccessEntryARN)
+		n, err := db.Exec(ctx, `INSERT INTO access_entries (`+entryCols+`)
+			SELECT c.account, c.region, c.name, ?, ?, ?, ?, ?, ?, ?, ? FROM clusters c WHERE c.account = ? AND c.region = ? AND c.name = ?
+			ON CONFLICT DO NOTHING`,
+			e.PrincipalARN, encodeList(e.KubernetesGroups), e.Username, e.Type,
+			ts(e.CreatedAt), ts(e.ModifiedAt), encodeTags(e.Tags), e.AccessEntryARN, c.Account, c.Region, c.Name)
 		if err != nil {
 			return s.createErr("create access entry", store.EntityAccessEntry, e.PrincipalARN, err)
 		}
 		if n == 0 {
-			return exists(store.EntityAccessEntry, e.PrincipalARN)
+			return missingOr(func() error { return requireCluster(ctx, db, c) }, store.EntityAccessEntry, e.PrincipalARN)
 		}
 		return nil
 	})
@@ -449,18 +448,18 @@ func (s *Store) CreatePodIdentityAssociation(ctx context.Context, a store.PodIde
 		return invalid(store.EntityPodIdentityAssociation, a.AssociationID, "cluster, association ID, namespace and service account are required")
 	}
 	c := a.Cluster
+	name := a.Namespace + "/" + a.ServiceAccount
 	return s.write(ctx, func(db DB) error {
-		if err := requireCluster(ctx, db, c); err != nil {
-			return err
-		}
-		n, err := db.Exec(ctx, `INSERT INTO pod_identity_associations (`+podCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-			c.Account, c.Region, c.Name, a.AssociationID, a.Namespace, a.ServiceAccount, a.RoleARN, a.TargetRoleARN,
-			b2i(a.DisableSessionTags), a.AssociationARN, encodeTags(a.Tags), ts(a.CreatedAt), ts(a.ModifiedAt))
+		n, err := db.Exec(ctx, `INSERT INTO pod_identity_associations (`+podCols+`)
+			SELECT c.account, c.region, c.name, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM clusters c WHERE c.account = ? AND c.region = ? AND c.name = ?
+			ON CONFLICT DO NOTHING`,
+			a.AssociationID, a.Namespace, a.ServiceAccount, a.RoleARN, a.TargetRoleARN,
+			b2i(a.DisableSessionTags), a.AssociationARN, encodeTags(a.Tags), ts(a.CreatedAt), ts(a.ModifiedAt), c.Account, c.Region, c.Name)
 		if err != nil {
-			return s.createErr("create pod identity association", store.EntityPodIdentityAssociation, a.Namespace+"/"+a.ServiceAccount, err)
+			return s.createErr("create pod identity association", store.EntityPodIdentityAssociation, name, err)
 		}
 		if n == 0 {
-			return exists(store.EntityPodIdentityAssociation, a.Namespace+"/"+a.ServiceAccount)
+			return missingOr(func() error { return requireCluster(ctx, db, c) }, store.EntityPodIdentityAssociation, name)
 		}
 		return nil
 	})

@@ -60,14 +60,16 @@ func (s *Store) PutInlinePolicy(ctx context.Context, p store.InlinePolicy) error
 		return invalid(store.EntityInlinePolicy, "", "empty policy name")
 	}
 	return s.write(ctx, func(db DB) error {
-		if _, err := requireOwner(ctx, db, t, p.Owner); err != nil {
-			return err
-		}
-		_, err := db.Exec(ctx, `INSERT INTO `+t.inline+` (account, owner_key, name_key, name, document) VALUES (?, ?, ?, ?, ?)
+		n, err := db.Exec(ctx, `INSERT INTO `+t.inline+` (account, owner_key, name_key, name, document)
+			SELECT o.account, o.name_key, ?, ?, ? FROM `+t.owner+` o WHERE o.account = ? AND o.name_key = ?
 			ON CONFLICT (account, owner_key, name_key) DO UPDATE SET name = excluded.name, document = excluded.document`,
-			p.Owner.Account, fold(p.Owner.Name), fold(p.Name), p.Name, p.Document)
+			fold(p.Name), p.Name, p.Document, p.Owner.Account, fold(p.Owner.Name))
 		if err != nil {
 			return s.createErr("put inline policy", store.EntityInlinePolicy, p.Name, err)
+		}
+		if n == 0 {
+			_, err := requireOwner(ctx, db, t, p.Owner)
+			return err
 		}
 		return nil
 	})

@@ -348,16 +348,18 @@ func (s *Store) AttachPolicy(ctx context.Context, to store.Principal, arn string
 		return err
 	}
 	return s.write(ctx, func(db DB) error {
-		if _, err := requireOwner(ctx, db, t, to); err != nil {
-			return err
-		}
-		if err := requirePolicy(ctx, db, arn); err != nil {
-			return err
-		}
-		_, err := db.Exec(ctx, `INSERT INTO `+t.attach+` (account, owner_key, policy_arn) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+		n, err := db.Exec(ctx, `INSERT INTO `+t.attach+` (account, owner_key, policy_arn)
+			SELECT o.account, o.name_key, p.arn FROM `+t.owner+` o, policies p WHERE o.account = ? AND o.name_key = ? AND p.arn = ?
+			ON CONFLICT DO NOTHING`,
 			to.Account, fold(to.Name), arn)
 		if err != nil {
 			return s.createErr("attach policy", store.EntityAttachment, arn, err)
+		}
+		if n == 0 { // a missing owner or policy, or already attached
+			if _, err := requireOwner(ctx, db, t, to); err != nil {
+				return err
+			}
+			return requirePolicy(ctx, db, arn)
 		}
 		return nil
 	})

@@ -14,23 +14,20 @@ func (s *Store) CreateRole(ctx context.Context, r store.Role) error {
 		return invalid(store.EntityRole, r.Name, "account, name and role ID are required")
 	}
 	return s.write(ctx, func(db DB) error {
-		if err := requireAccount(ctx, db, r.Account); err != nil {
-			return err
-		}
 		var lu store.RoleLastUsed
 		if r.LastUsed != nil {
 			lu = *r.LastUsed
 		}
 		n, err := db.Exec(ctx, `INSERT INTO roles (account, name_key, name, path, role_id, create_date, trust_policy, description,
 				max_session_duration, boundary_arn, tags, last_used_date, last_used_region)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-			r.Account, fold(r.Name), r.Name, defaultPath(r.Path), r.RoleID, ts(r.CreateDate), r.TrustPolicy, r.Description,
-			int64(r.MaxSessionDuration), r.PermissionsBoundaryARN, encodeTags(r.Tags), ts(lu.Date), lu.Region)
+			SELECT a.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM accounts a WHERE a.id = ? ON CONFLICT DO NOTHING`,
+			fold(r.Name), r.Name, defaultPath(r.Path), r.RoleID, ts(r.CreateDate), r.TrustPolicy, r.Description,
+			int64(r.MaxSessionDuration), r.PermissionsBoundaryARN, encodeTags(r.Tags), ts(lu.Date), lu.Region, r.Account)
 		if err != nil {
 			return s.createErr("create role", store.EntityRole, r.Name, err)
 		}
 		if n == 0 {
-			return exists(store.EntityRole, r.Name)
+			return missingOr(func() error { return requireAccount(ctx, db, r.Account) }, store.EntityRole, r.Name)
 		}
 		return nil
 	})

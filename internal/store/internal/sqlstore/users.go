@@ -14,17 +14,17 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 		return invalid(store.EntityUser, u.Name, "account, name and user ID are required")
 	}
 	return s.write(ctx, func(db DB) error {
-		if err := requireAccount(ctx, db, u.Account); err != nil {
-			return err
-		}
+		// One statement on the common path: the SELECT writes nothing when
+		// the account is missing, ON CONFLICT nothing when the name or ID is
+		// taken.
 		n, err := db.Exec(ctx, `INSERT INTO users (account, name_key, name, path, user_id, create_date, boundary_arn, tags)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-			u.Account, fold(u.Name), u.Name, defaultPath(u.Path), u.UserID, ts(u.CreateDate), u.PermissionsBoundaryARN, encodeTags(u.Tags))
+			SELECT a.id, ?, ?, ?, ?, ?, ?, ? FROM accounts a WHERE a.id = ? ON CONFLICT DO NOTHING`,
+			fold(u.Name), u.Name, defaultPath(u.Path), u.UserID, ts(u.CreateDate), u.PermissionsBoundaryARN, encodeTags(u.Tags), u.Account)
 		if err != nil {
 			return s.createErr("create user", store.EntityUser, u.Name, err)
 		}
 		if n == 0 {
-			return exists(store.EntityUser, u.Name)
+			return missingOr(func() error { return requireAccount(ctx, db, u.Account) }, store.EntityUser, u.Name)
 		}
 		return nil
 	})
