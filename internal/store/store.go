@@ -273,11 +273,14 @@ type Store interface {
 	// and must not be used after fn returns or from other goroutines; its
 	// Tx runs the function inline and its Close fails. A committed Tx bumps
 	// Revision (at least) once. Tx is the bulk path: loading a world of
-	// 100,000 roles is one Tx. Errors from store methods called inside fn
+	// 100,000 roles is one Tx. fn must not call the outer Store: its writes
+	// would wait for this transaction, which waits for fn. Errors from store
+	// methods called inside fn
 	// that are not sentinel errors (database failures) doom the transaction.
 	Tx(ctx context.Context, fn func(tx Store) error) error
 
-	// Close releases the store's connections. Calls after Close fail.
+	// Close releases the store's connections; it is idempotent. Other calls
+	// after Close fail.
 	Close() error
 }
 
