@@ -275,8 +275,8 @@ type Store interface {
 	// Revision (at least) once. Tx is the bulk path: loading a world of
 	// 100,000 roles is one Tx. fn must not call the outer Store: its writes
 	// would wait for this transaction, which waits for fn. Errors from store
-	// methods called inside fn
-	// that are not sentinel errors (database failures) doom the transaction.
+	// methods called inside fn that are not sentinel errors (database
+	// failures) doom the transaction.
 	Tx(ctx context.Context, fn func(tx Store) error) error
 
 	// Close releases the store's connections; it is idempotent. Other calls
