@@ -74,6 +74,27 @@ func BenchmarkVerify(b *testing.B) {
 				}
 			}
 		})
+		lookup := func(string) (*Provider, error) { return p, nil }
+		b.Run(c.name+"/reused-VerifyWith", func(b *testing.B) {
+			v := newV(0)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := v.VerifyWith(bg(), tokens[0], lookup); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(c.name+"/distinct-VerifyWith", func(b *testing.B) {
+			v := newV(16)
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if _, err := v.VerifyWith(bg(), tokens[i%pool], lookup); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
 		b.Run(c.name+"/distinct-parallel", func(b *testing.B) {
 			v := newV(16)
 			b.ReportAllocs()
