@@ -165,13 +165,13 @@ func (s *Service) newCluster(c *auth.Caller, in *CreateClusterInput) (*store.Clu
 // normalizeCA returns the API server CA as the store keeps it (base64 of
 // the PEM), from PEM or base64 of PEM. "" stays "".
 func normalizeCA(s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	if s == "" {
+	t := strings.TrimSpace(s)
+	if t == "" {
 		return "", true
 	}
 	pemText := []byte(s)
-	if !strings.HasPrefix(s, "-----BEGIN") {
-		b, err := base64.StdEncoding.DecodeString(s)
+	if !strings.HasPrefix(t, "-----BEGIN") {
+		b, err := base64.StdEncoding.DecodeString(t)
 		if err != nil {
 			return "", false
 		}

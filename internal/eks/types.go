@@ -2,6 +2,7 @@ package eks
 
 import (
 	"encoding/base64"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +29,17 @@ func (t Epoch) MarshalJSON() ([]byte, error) {
 		b = append(b, strings.TrimRight(f, "0")...)
 	}
 	return b, nil
+}
+
+// UnmarshalJSON implements json.Unmarshaler (for clients and tests).
+func (t *Epoch) UnmarshalJSON(b []byte) error {
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil {
+		return err
+	}
+	sec := math.Floor(f)
+	*t = Epoch(time.Unix(int64(sec), int64(math.Round((f-sec)*1000))*int64(time.Millisecond)).UTC())
+	return nil
 }
 
 // Cluster is the model's Cluster shape, restricted to what trustbridge
