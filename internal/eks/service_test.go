@@ -287,7 +287,9 @@ func TestAuthenticationFailure(t *testing.T) {
 	e.auth.callers["nobody"] = nil
 	// A service that is reached without a caller in the context (a wiring
 	// bug) answers MissingAuthenticationToken rather than panic.
-	e.svc.Auth = authFunc(func(ctx context.Context, r *http.Request, b []byte, s string) (context.Context, error) { return ctx, nil })
+	e.svc.Auth = authFunc(func(ctx context.Context, r *http.Request, b []byte, s string) (context.Context, error) {
+		return ctx, nil
+	})
 	e.fail("root", "GET", "/clusters", nil, 403, "MissingAuthenticationTokenException")
 }
 
@@ -413,7 +415,6 @@ func TestPagination(t *testing.T) {
 		}
 	}
 }
-
 
 // TestStoreSemantics: what the API writes is what the world file would
 // have written, as the Kubernetes-facing packages read it.
