@@ -3,6 +3,7 @@ package sigv4
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -346,8 +347,18 @@ func parsePresigned(r *http.Request, q *queryAuth) (*Auth, error) {
 
 // setCredential parses AKID/DATE/REGION/SERVICE/TERMINATOR.
 func (a *Auth) setCredential(c string) error {
-	parts := strings.Split(c, "/")
-	if len(parts) != 5 {
+	var parts [5]string
+	rest := c
+	n := 0
+	for ; n < len(parts); n++ {
+		var ok bool
+		parts[n], rest, ok = strings.Cut(rest, "/")
+		if !ok {
+			n++
+			break
+		}
+	}
+	if n != 5 || strings.Contains(parts[4], "/") {
 		// AWS's message.
 		return incomplete("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '" + quote(c) + "'")
 	}
@@ -384,8 +395,13 @@ func (a *Auth) signs(name string) bool {
 // an HTTP date or RFC 1123 date with a numeric zone, which botocore sends
 // when a request already has a Date header.
 func (a *Auth) setTime(v string, httpDate bool) error {
-	t, err := time.Parse(TimeFormat, v)
-	if err != nil && httpDate {
+	if t, ok := parseAmzDate(v); ok {
+		a.Time, a.amzDate = t, v
+		return nil
+	}
+	var t time.Time
+	err := errors.New("not an HTTP date")
+	if httpDate {
 		t, err = http.ParseTime(v)
 		if err != nil {
 			// botocore's email.utils.formatdate: "Sun, 22 Nov 2026 21:23:34 -0000"
@@ -399,6 +415,37 @@ func (a *Auth) setTime(v string, httpDate bool) error {
 	a.Time = t.UTC()
 	a.amzDate = a.Time.Format(TimeFormat)
 	return nil
+}
+
+// parseAmzDate parses exactly YYYYMMDD'T'HHMMSS'Z' (no leap seconds).
+func parseAmzDate(v string) (time.Time, bool) {
+	if len(v) != len(TimeFormat) || v[8] != 'T' || v[15] != 'Z' {
+		return time.Time{}, false
+	}
+	num := func(s string) (int, bool) {
+		n := 0
+		for i := 0; i < len(s); i++ {
+			if s[i] < '0' || s[i] > '9' {
+				return 0, false
+			}
+			n = n*10 + int(s[i]-'0')
+		}
+		return n, true
+	}
+	y, ok1 := num(v[0:4])
+	mo, ok2 := num(v[4:6])
+	d, ok3 := num(v[6:8])
+	h, ok4 := num(v[9:11])
+	mi, ok5 := num(v[11:13])
+	s, ok6 := num(v[13:15])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, s, 0, time.UTC)
+	if t.Day() != d { // 31 April, 30 February
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // quote makes a request value safe to echo in an error message: at most

@@ -1,7 +1,6 @@
 package sigv4
 
 import (
-	"crypto/hmac"
 	"crypto/sha256"
 	"strings"
 	"sync"
@@ -10,18 +9,61 @@ import (
 // SigningKey derives the SigV4 signing key:
 // HMAC chain "AWS4"+secret → date → region → service → "aws4_request".
 func SigningKey(secret, date, region, service string) [sha256.Size]byte {
-	k := hmacSHA256([]byte("AWS4"+secret), date)
-	k = hmacSHA256(k[:], region)
-	k = hmacSHA256(k[:], service)
-	return hmacSHA256(k[:], Terminator)
+	var kb [hmacBlock]byte
+	var key []byte
+	if len(secret)+4 <= len(kb) {
+		key = append(append(kb[:0], "AWS4"...), secret...)
+	} else {
+		key = []byte("AWS4" + secret)
+	}
+	k := hmacSHA256(key, []byte(date))
+	k = hmacSHA256(k[:], []byte(region))
+	k = hmacSHA256(k[:], []byte(service))
+	return hmacSHA256(k[:], []byte(Terminator))
 }
 
-func hmacSHA256(key []byte, msg string) [sha256.Size]byte {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(msg))
-	var out [sha256.Size]byte
-	m.Sum(out[:0])
-	return out
+const hmacBlock = 64 // SHA-256 block size
+
+// hmacSHA256 is HMAC-SHA256 (RFC 2104) computed with sha256.Sum256 over
+// stack buffers, so that the verification hot path does not allocate
+// (messages longer than the stack buffer use a heap one). Tests check it
+// against crypto/hmac.
+func hmacSHA256(key, msg []byte) [sha256.Size]byte {
+	const maxMsg = 448
+	var k [hmacBlock]byte
+	if len(key) > hmacBlock {
+		sum := sha256.Sum256(key)
+		copy(k[:], sum[:])
+	} else {
+		copy(k[:], key)
+	}
+	var stack [hmacBlock + maxMsg]byte
+	inner := stack[:hmacBlock]
+	if len(msg) > maxMsg {
+		inner = make([]byte, hmacBlock, hmacBlock+len(msg))
+	}
+	for i, c := range k {
+		inner[i] = c ^ 0x36
+	}
+	inner = append(inner, msg...)
+	ih := sha256.Sum256(inner)
+	var outer [hmacBlock + sha256.Size]byte
+	for i, c := range k {
+		outer[i] = c ^ 0x5c
+	}
+	copy(outer[hmacBlock:], ih[:])
+	return sha256.Sum256(outer[:])
+}
+
+// secretDigest is SHA-256 of the secret, hashed from a stack copy so that
+// the common case does not allocate.
+func secretDigest(secret string) [sha256.Size]byte {
+	var b [128]byte
+	if len(secret) <= len(b) {
+		n := copy(b[:], secret)
+		return sha256.Sum256(b[:n])
+	}
+	return sha256.Sum256([]byte(secret))
 }
 
 // DefaultKeyCacheSize is the KeyCache size NewVerifier uses.
@@ -54,7 +96,7 @@ func NewKeyCache(size int) *KeyCache {
 // Key returns SigningKey(secret, date, region, service), from the cache
 // when possible.
 func (c *KeyCache) Key(secret, date, region, service string) [sha256.Size]byte {
-	k := keyCacheKey{secret: sha256.Sum256([]byte(secret)), date: date, region: region, service: service}
+	k := keyCacheKey{secret: secretDigest(secret), date: date, region: region, service: service}
 	c.mu.RLock()
 	v, ok := c.cur[k]
 	c.mu.RUnlock()

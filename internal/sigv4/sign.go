@@ -185,6 +185,6 @@ func signature(r *http.Request, path, query string, presigned bool, signed []str
 	crHash := canonicalRequestHash(r, path, query, presigned, signed, list, payloadHash)
 	key := SigningKey(secret, scope.Date, scope.Region, scope.Service)
 	sts := appendStringToSign(nil, amzDate, scope, crHash)
-	sum := hmacSHA256(key[:], string(sts))
+	sum := hmacSHA256(key[:], sts)
 	return fmt.Sprintf("%x", sum[:])
 }

@@ -108,25 +108,29 @@ func (v *Verifier) validRegion(r string) bool {
 func (v *Verifier) checkTime(a *Auth, now time.Time) error {
 	now = now.UTC()
 	skew := v.skew()
-	mins := fmt.Sprintf("%d min.", int(skew/time.Minute))
-	if skew%time.Minute != 0 {
-		mins = fmt.Sprintf("%d sec.", int(skew/time.Second))
-	}
-	nowS := now.Format(TimeFormat)
 	if a.Time.After(now.Add(skew)) {
-		return mismatch("Signature not yet current: " + a.amzDate + " is still later than " + now.Add(skew).Format(TimeFormat) + " (" + nowS + " + " + mins + ")")
+		return mismatch("Signature not yet current: " + a.amzDate + " is still later than " + now.Add(skew).Format(TimeFormat) + " (" + now.Format(TimeFormat) + " + " + skewText(skew) + ")")
 	}
 	if v.EnforceExpires && a.Form == FormPresigned {
 		if now.After(a.Time.Add(a.Expires)) {
 			// S3's code and message for an expired presigned URL.
-			return apierror.AccessDenied("Request has expired").WithExplanation(fmt.Sprintf("X-Amz-Date %s plus X-Amz-Expires %d seconds is before %s", a.amzDate, int(a.Expires/time.Second), nowS))
+			return apierror.AccessDenied("Request has expired").WithExplanation(fmt.Sprintf("X-Amz-Date %s plus X-Amz-Expires %d seconds is before %s", a.amzDate, int(a.Expires/time.Second), now.Format(TimeFormat)))
 		}
 		return nil
 	}
 	if a.Time.Before(now.Add(-skew)) {
-		return mismatch("Signature expired: " + a.amzDate + " is now earlier than " + now.Add(-skew).Format(TimeFormat) + " (" + nowS + " - " + mins + ")")
+		return mismatch("Signature expired: " + a.amzDate + " is now earlier than " + now.Add(-skew).Format(TimeFormat) + " (" + now.Format(TimeFormat) + " - " + skewText(skew) + ")")
 	}
 	return nil
+}
+
+// skewText renders the skew as AWS does ("15 min."), or in seconds when
+// it is not whole minutes.
+func skewText(skew time.Duration) string {
+	if skew%time.Minute != 0 {
+		return fmt.Sprintf("%d sec.", int(skew/time.Second))
+	}
+	return fmt.Sprintf("%d min.", int(skew/time.Minute))
 }
 
 // Verify recomputes the signature of r with secret and compares it, in
@@ -195,16 +199,18 @@ func (v *Verifier) Verify(r *http.Request, a *Auth, secret, payloadHash string) 
 }
 
 // signatureMatches computes the signature over crHash and compares it with
-// a.Signature in constant time.
+// a.Signature in constant time. (The length of a signature is not secret.)
 func signatureMatches(key []byte, a *Auth, crHash [sha256.Size]byte) bool {
+	if len(a.Signature) != 2*sha256.Size {
+		return false
+	}
 	var buf [256]byte
 	sts := appendStringToSign(buf[:0], a.amzDate, a.Scope, crHash)
-	m := hmac.New(sha256.New, key)
-	m.Write(sts)
-	var sum [sha256.Size]byte
-	var want [2 * sha256.Size]byte
-	hex.Encode(want[:], m.Sum(sum[:0]))
-	return hmac.Equal(want[:], []byte(a.Signature))
+	sum := hmacSHA256(key, sts)
+	var want, got [2 * sha256.Size]byte
+	hex.Encode(want[:], sum[:])
+	copy(got[:], a.Signature)
+	return hmac.Equal(want[:], got[:])
 }
 
 // PayloadHash returns the lowercase hex SHA-256 of body, the payload hash
