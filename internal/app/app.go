@@ -23,6 +23,8 @@ import (
 	"github.com/trustbridge/trustbridge/internal/authz"
 	"github.com/trustbridge/trustbridge/internal/awsid"
 	"github.com/trustbridge/trustbridge/internal/awsquery"
+	"github.com/trustbridge/trustbridge/internal/eks"
+	"github.com/trustbridge/trustbridge/internal/iam"
 	"github.com/trustbridge/trustbridge/internal/oidc"
 	"github.com/trustbridge/trustbridge/internal/policy"
 	"github.com/trustbridge/trustbridge/internal/server"
@@ -79,6 +81,8 @@ type App struct {
 	Authz  *authz.Authorizer
 	OIDC   *oidc.Verifier
 	STS    *sts.Service
+	IAM    *iam.Service
+	EKS    *eks.Service
 	Edge   *server.Server
 	Auth   *auth.Authenticator
 	Log    *slog.Logger
@@ -137,15 +141,18 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a.OIDC = oidc.NewVerifier(oidcOpts)
 	a.STS = &sts.Service{Cache: a.Cache, Authz: a.Authz, Ring: ring, OIDC: a.OIDC, Partition: cfg.Partition, Now: cfg.Now}
-	a.query = map[string]*awsquery.Service{"sts": a.STS.Query()}
+	a.IAM = &iam.Service{Store: st, Cache: a.Cache, Authz: a.Authz, Ring: ring, Partition: cfg.Partition, Now: cfg.Now}
+	a.query = map[string]*awsquery.Service{"sts": a.STS.Query(), "iam": a.IAM.Query()}
 	if err := a.ApplyWorld(ctx); err != nil {
 		a.Close()
 		return nil, err
 	}
+	auth := a.authenticator()
+	a.EKS = &eks.Service{Store: st, Cache: a.Cache, Authz: a.Authz, Auth: auth, Partition: cfg.Partition, Now: cfg.Now, ExplainErrors: cfg.ExplainErrors, NewAssociationID: newAssociationID}
 	a.Edge = server.New(server.Config{
 		Query:         a.query,
-		REST:          map[string]server.RESTService{ExplainService: explainAPI{a}},
-		Auth:          a.authenticator(),
+		REST:          map[string]server.RESTService{ExplainService: explainAPI{a}, eks.SigningName: a.EKS},
+		Auth:          auth,
 		Logger:        cfg.Logger,
 		ExplainErrors: cfg.ExplainErrors,
 		NewRequestID:  awsid.NewRequestID,
