@@ -83,7 +83,7 @@ install_postgres() {
   apt-get update -qq >&2
   local pkg=postgresql
   [ -n "${PG_VERSION:-}" ] && pkg="postgresql-$PG_VERSION"
-  apt-get install -y -qq --no-install-recommends "$pkg" >&2
+  apt-get install -y -qq --no-install-recommends --no-upgrade "$pkg" >&2
 }
 
 # as_pg runs a command as the server's owner: the postgres user when root,
@@ -213,6 +213,7 @@ cmd_start() {
     "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'" | grep -q 1; then
     as_pg "$BINDIR/createdb" -h "$dir/run" -p "$port" -U postgres "$DB_NAME"
   fi
+  log "ready; stop it with: $0 stop $dir"
   print_dsn "$dir"
 }
 
@@ -228,7 +229,11 @@ cmd_stop() {
     log "$dir does not exist; nothing to stop"
     return 0
   fi
-  [ -e "$dir/$MARKER" ] || die "$dir was not made by postgres.sh"
+  if [ ! -e "$dir/$MARKER" ]; then
+    # Already stopped and cleaned (stop is idempotent), or not ours.
+    [ -z "$(ls -A "$dir")" ] && return 0
+    die "$dir was not made by postgres.sh; refusing to touch it"
+  fi
   BINDIR=$(find_bindir)
   if [ -n "$BINDIR" ] && running "$dir/data"; then
     log "stopping the server in $dir"
