@@ -1,6 +1,7 @@
 package eks
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/trustbridge/trustbridge/internal/arn"
@@ -87,6 +88,12 @@ func knownAccessPolicy(partition, policyARN string) bool {
 	return false
 }
 
+var (
+	// iamNameRE and iamPathRE are IAM's user/role name and path patterns.
+	iamNameRE = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
+	iamPathRE = regexp.MustCompile(`^/([\x21-\x7e]{0,510}/)?$`)
+)
+
 // principal is a parsed access entry principal: an IAM user or role.
 type principal struct {
 	account string
@@ -101,7 +108,7 @@ func parsePrincipal(partition, s string) (principal, bool) {
 	if !role {
 		_, path, name, err = arn.IAMResource(s, "user")
 	}
-	if err != nil || name == "" || !strings.HasPrefix(path, "/") {
+	if err != nil || !iamNameRE.MatchString(name) || !iamPathRE.MatchString(path) {
 		return principal{}, false
 	}
 	a, _ := arn.Parse(s)
