@@ -16,7 +16,7 @@
 # server refuses to run as root, so as root everything runs as the postgres
 # user. The server listens on 127.0.0.1 only, on a free port, with
 # scram-sha-256 password authentication and a random password; the unix
-# socket lives in DIR/run. Both commands are idempotent: start on a DIR whose
+# socket lives in DIR/run, private to the server's owner. Both commands are idempotent: start on a DIR whose
 # server is running prints the same DSN again, stop on a stopped or missing
 # server succeeds.
 #
@@ -184,10 +184,13 @@ cmd_start() {
     is_root && chown postgres: "$pwfile"
     log "initializing a cluster in $data with $BINDIR/initdb"
     as_pg "$BINDIR/initdb" -D "$data" -U postgres --pwfile="$pwfile" \
-      --auth-host=scram-sha-256 --auth-local=peer --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+      --auth-host=scram-sha-256 --auth-local=trust --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; die "initdb failed"; }
   fi
+  # The socket directory is private to the server's owner: local
+  # connections are trusted.
   mkdir -p "$dir/run"
+  chmod 0700 "$dir/run"
   is_root && chown postgres: "$dir/run"
 
   local attempt port=""
