@@ -243,10 +243,12 @@ func (v *Verifier) Verify(ctx context.Context, p *Provider, rawToken string) (*C
 type ProviderLookup func(issuer string) (*Provider, error)
 
 // VerifyWith is PeekIssuer, lookup and Verify in one call, for handlers
-// that find the provider by the token's issuer. A token found in the
-// verified-token cache is neither parsed nor hashed twice, which is what
-// makes reused tokens cheap. The result and errors are Verify's, plus
-// lookup's own errors.
+// that find the provider by the token's issuer. The token is hashed and
+// parsed at most once (a token in the verified-token cache is not parsed at
+// all), which is what makes it cheaper than PeekIssuer then Verify. The
+// result and errors are Verify's, plus lookup's own errors; a token that
+// does not parse, or has an unaccepted alg or no iss, is rejected before
+// lookup is called.
 func (v *Verifier) VerifyWith(ctx context.Context, rawToken string, lookup ProviderLookup) (*Claims, error) {
 	return v.verify(ctx, rawToken, nil, lookup)
 }
@@ -264,14 +266,23 @@ func (v *Verifier) verify(ctx context.Context, rawToken string, p *Provider, loo
 		sum = hashToken(rawToken)
 		hit = v.tokens.get(sum, now)
 	}
+	// A cache miss parses the token once, here, for both the issuer
+	// lookup and verification.
+	var pt *parsedToken
+	if hit == nil {
+		var err error
+		if pt, err = parseToken(rawToken); err != nil {
+			return nil, err
+		}
+	}
 	if p == nil {
 		var iss string
 		if hit != nil {
 			iss = hit.claims.Issuer
 		} else {
-			var err error
-			if iss, err = PeekIssuer(rawToken); err != nil {
-				return nil, err
+			var ok bool
+			if iss, ok = pt.claims["iss"].(string); !ok || iss == "" {
+				return nil, invalidToken(msgInvalidJWT, "iss claim is missing or not a non-empty string")
 			}
 		}
 		var err error
@@ -287,21 +298,26 @@ func (v *Verifier) verify(ctx context.Context, rawToken string, p *Provider, loo
 		return nil, err
 	}
 
-	if hit != nil && hit.state == st {
-		ks, err := st.keys(ctx, false)
-		if err != nil {
-			return nil, err
+	if hit != nil {
+		if hit.state == st {
+			ks, err := st.keys(ctx, false)
+			if err != nil {
+				return nil, err
+			}
+			if ks.has(hit.key) {
+				v.stats.cacheHits.Add(1)
+				return v.finish(hit.claims, p, now)
+			}
 		}
-		if ks.has(hit.key) {
-			v.stats.cacheHits.Add(1)
-			return v.finish(hit.claims, p, now)
+		if pt, err = parseToken(rawToken); err != nil {
+			return nil, err
 		}
 	}
 	if v.tokens != nil {
 		v.stats.cacheMisses.Add(1)
 	}
 
-	c, key, err := v.verifySignature(ctx, st, rawToken)
+	c, key, err := v.verifySignature(ctx, st, pt)
 	if err != nil {
 		return nil, err
 	}
@@ -330,38 +346,48 @@ func hashToken(s string) [32]byte {
 	return sum
 }
 
-// verifySignature parses rawToken, checks its issuer and verifies its
-// signature with a key of st's issuer.
-func (v *Verifier) verifySignature(ctx context.Context, st *issuerState, rawToken string) (*Claims, *verificationKey, error) {
+// A parsedToken is a token split and decoded but not yet trusted.
+type parsedToken struct {
+	jws      *jose.JSONWebSignature
+	alg, kid string
+	// claims is the decoded payload; nothing in it is trusted until the
+	// signature verifies.
+	claims map[string]any
+}
+
+// parseToken parses a JWS compact token with an accepted alg and decodes
+// its payload (once: the issuer lookup and the claims both use it).
+func parseToken(rawToken string) (*parsedToken, error) {
 	jws, err := jose.ParseSignedCompact(rawToken, allowedAlgs)
 	if err != nil {
 		var ua *jose.ErrUnexpectedSignatureAlgorithm
 		if errors.As(err, &ua) {
-			return nil, nil, invalidToken(msgInvalid, fmt.Sprintf("alg %s is not accepted (STS accepts RS256, RS384, RS512, ES256, ES384, ES512)", quote(string(ua.Got), 32)))
+			return nil, invalidToken(msgInvalid, fmt.Sprintf("alg %s is not accepted (STS accepts RS256, RS384, RS512, ES256, ES384, ES512)", quote(string(ua.Got), 32)))
 		}
-		return nil, nil, invalidToken(msgInvalidJWT, "not a JWS compact serialization")
+		return nil, invalidToken(msgInvalidJWT, "not a JWS compact serialization")
 	}
 	if len(jws.Signatures) != 1 {
-		return nil, nil, invalidToken(msgInvalidJWT, "not a single-signature JWS")
+		return nil, invalidToken(msgInvalidJWT, "not a single-signature JWS")
 	}
 	hdr := jws.Signatures[0].Protected
 	if _, ok := hdr.ExtraHeaders["crit"]; ok {
 		// No critical extension is understood (RFC 7515 §4.1.11);
 		// this also refuses b64=false (RFC 7797), which needs crit.
-		return nil, nil, invalidToken(msgInvalid, "token header has a crit parameter; no critical extension is supported")
+		return nil, invalidToken(msgInvalid, "token header has a crit parameter; no critical extension is supported")
 	}
-	alg := hdr.Algorithm
-	kid := hdr.KeyID
-
-	// The payload is decoded once, before verification, so the issuer
-	// can be checked before any key is fetched: a token for another
-	// issuer must not make us contact this one. Nothing from it is
-	// trusted until the signature verifies.
 	m, ok := decodeJSONObject(jws.UnsafePayloadWithoutVerification())
 	if !ok {
-		return nil, nil, invalidToken(msgInvalidJWT, "payload is not a JSON object")
+		return nil, invalidToken(msgInvalidJWT, "payload is not a JSON object")
 	}
-	iss, _ := m["iss"].(string)
+	return &parsedToken{jws: jws, alg: hdr.Algorithm, kid: hdr.KeyID, claims: m}, nil
+}
+
+// verifySignature checks a parsed token's issuer against st, then verifies
+// its signature with a key of st's issuer and extracts the claims. The
+// issuer is checked before any key is fetched: a token for another issuer
+// must not make us contact this one.
+func (v *Verifier) verifySignature(ctx context.Context, st *issuerState, pt *parsedToken) (*Claims, *verificationKey, error) {
+	iss, _ := pt.claims["iss"].(string)
 	if iss != st.issuer {
 		why := fmt.Sprintf("token iss %s does not match provider issuer %s", quote(iss, 200), quote(st.issuer, 200))
 		if iss != "" && !strings.HasPrefix(iss, "https://") {
@@ -369,19 +395,18 @@ func (v *Verifier) verifySignature(ctx context.Context, st *issuerState, rawToke
 		}
 		return nil, nil, invalidToken(msgInvalid, why)
 	}
-
-	key, err := st.selectKey(ctx, alg, kid, func(k *verificationKey) bool {
-		_, err := jws.Verify(k.pub)
+	key, err := st.selectKey(ctx, pt.alg, pt.kid, func(k *verificationKey) bool {
+		_, err := pt.jws.Verify(k.pub)
 		return err == nil
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := parseClaims(m)
+	c, err := parseClaims(pt.claims)
 	if err != nil {
 		return nil, nil, invalidToken(msgInvalid, err.Error())
 	}
-	c.KeyID, c.Algorithm = kid, alg
+	c.KeyID, c.Algorithm = pt.kid, pt.alg
 	return c, key, nil
 }
 
