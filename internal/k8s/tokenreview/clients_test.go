@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -15,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/trustbridge/trustbridge/internal/sigv4"
 )
 
 // awsGetToken runs the installed AWS CLI's `aws eks get-token` offline with
@@ -146,5 +149,52 @@ func TestGoSDKPresignedToken(t *testing.T) {
 	tok := sdkGetToken(t, "other", userOneKey, userOneSecret, "", "")
 	if _, err := realTimeAuthenticator(t).Authenticate(context.Background(), cluster, tok); err == nil {
 		t.Error("SDK token for another cluster accepted")
+	}
+}
+
+// ownGetToken makes a token the way trustbridge's own get-token does, with
+// internal/sigv4's presigner.
+func ownGetToken(t *testing.T, clusterName, host, region string, c sigv4.Credentials, now time.Time) string {
+	t.Helper()
+	r, err := http.NewRequest(http.MethodGet, "https://"+host+"/?Action=GetCallerIdentity&Version=2011-06-15", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Header.Set(ClusterIDHeader, clusterName)
+	u, _, err := sigv4.Presign(r, c, region, "sts", 60*time.Second, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Prefix + base64.RawURLEncoding.EncodeToString([]byte(u))
+}
+
+func TestTrustbridgePresignedToken(t *testing.T) {
+	now := testNow.Add(-2 * time.Minute)
+	tests := []struct {
+		name, cluster, host, region string
+		creds                       sigv4.Credentials
+		wantUser                    string
+		reason                      Reason
+	}{
+		{"own host", cluster, ownHost, "us-west-2", sigv4.Credentials{AccessKeyID: userOneKey, SecretAccessKey: userOneSecret}, "UserOne", ""},
+		{"regional host", cluster, "sts.eu-west-1.amazonaws.com", "eu-west-1", sigv4.Credentials{AccessKeyID: userTwoKey, SecretAccessKey: userTwoSecret}, "UserTwo", ""},
+		{"session", cluster, ownHost, "us-east-1", sigv4.Credentials{AccessKeyID: sessionKey, SecretAccessKey: sessionSecret, SessionToken: sessionToken}, "app:alice-example.com", ""},
+		{"other cluster", "other", ownHost, "us-west-2", sigv4.Credentials{AccessKeyID: userOneKey, SecretAccessKey: userOneSecret}, "", ReasonSignature},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tok := ownGetToken(t, tt.cluster, tt.host, tt.region, tt.creds, now)
+			u, err := testAuthenticator(t, nil).Authenticate(context.Background(), cluster, tok)
+			if tt.reason != "" {
+				var te *TokenError
+				if !errors.As(err, &te) || te.Reason != tt.reason {
+					t.Fatalf("err = %v, want %s", err, tt.reason)
+				}
+				return
+			}
+			if err != nil || u.Username != tt.wantUser {
+				t.Fatalf("user %+v, err %v", u, err)
+			}
+		})
 	}
 }

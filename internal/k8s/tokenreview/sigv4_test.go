@@ -7,16 +7,18 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"net/url"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/trustbridge/trustbridge/internal/apierror"
 )
 
-// This file holds a small, test-only SigV4 presign and verify for the
-// fake credential store the tests use; the product verifies through
-// internal/sigv4.
+// This file holds a small, independent, test-only SigV4 presigner laid out
+// like botocore's, so tests can craft tokens with any field, and the
+// in-memory credential store the tests verify against (through the
+// product's SigV4Verifier and internal/sigv4).
 
 const emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
@@ -30,25 +32,20 @@ type testCred struct {
 	principalARN string
 }
 
-// fakeVerifier is an in-memory Verifier doing a real SigV4 HMAC check.
-type fakeVerifier map[string]testCred
+// credMap is an in-memory CredentialLookup; the tests verify through the
+// product's SigV4Verifier (internal/sigv4) with it.
+type credMap map[string]testCred
 
-func (f fakeVerifier) VerifyPresigned(_ context.Context, req *PresignedRequest) (*CallerIdentity, error) {
-	c, ok := f[req.AccessKeyID]
+func (m credMap) LookupCredential(_ context.Context, akid, sessionToken string, _ time.Time) (string, *CallerIdentity, error) {
+	c, ok := m[akid]
 	if !ok {
-		return nil, reject(ReasonCredential, "unknown access key")
+		return "", nil, apierror.InvalidClientTokenID().WithExplanation("unknown access key")
 	}
-	if (c.sessionToken != "") != (req.SecurityToken != "") ||
-		subtle.ConstantTimeCompare([]byte(c.sessionToken), []byte(req.SecurityToken)) != 1 {
-		return nil, reject(ReasonCredential, "invalid security token")
+	if (c.sessionToken != "") != (sessionToken != "") ||
+		subtle.ConstantTimeCompare([]byte(c.sessionToken), []byte(sessionToken)) != 1 {
+		return "", nil, apierror.InvalidClientTokenID().WithExplanation("session token does not belong to the access key")
 	}
-	cr := canonicalRequest(req.Method, req.Host, req.Path, req.Query, req.SignedHeaders, req.Header.Get(ClusterIDHeader), emptySHA256)
-	want := sign(c.secret, req.Date, req.Region, req.Service, cr)
-	got, _ := hex.DecodeString(req.Signature)
-	if !hmac.Equal(want, got) {
-		return nil, errors.New("signature mismatch")
-	}
-	return &CallerIdentity{Account: c.account, ARN: c.arn, UserID: c.userID, PrincipalARN: c.principalARN}, nil
+	return c.secret, &CallerIdentity{Account: c.account, ARN: c.arn, UserID: c.userID, PrincipalARN: c.principalARN}, nil
 }
 
 // awsEscape is SigV4's URI encoding: everything but A-Z a-z 0-9 - _ . ~.

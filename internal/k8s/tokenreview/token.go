@@ -97,6 +97,9 @@ type PresignedRequest struct {
 
 	// Cluster is the cluster name put in x-k8s-aws-id.
 	Cluster string
+	// Time is the time the token is being evaluated at (ParseToken's now);
+	// verifiers must check clocks and credential expiry against it.
+	Time time.Time
 	// AccessKeyID, CredentialDate, Region and Service come from
 	// X-Amz-Credential (AKID/YYYYMMDD/REGION/SERVICE/aws4_request).
 	AccessKeyID    string
@@ -187,7 +190,7 @@ func ParseToken(token, clusterName string, allowedHosts func(host string) bool, 
 	if u.Path != "/" || u.RawPath != "" {
 		return nil, reject(ReasonPath, "presigned URL path must be /")
 	}
-	p := &PresignedRequest{Method: http.MethodGet, Host: u.Host, Path: "/", RawQuery: u.RawQuery, Cluster: clusterName}
+	p := &PresignedRequest{Method: http.MethodGet, Host: u.Host, Path: "/", RawQuery: u.RawQuery, Cluster: clusterName, Time: now}
 	lower, err := parseQuery(u.RawQuery, p)
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/trustbridge/trustbridge/internal/k8s/awsauth"
+	"github.com/trustbridge/trustbridge/internal/sigv4"
 	"github.com/trustbridge/trustbridge/internal/world"
 )
 
@@ -29,8 +30,12 @@ const (
 
 var testNow = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 
-func testVerifier() fakeVerifier {
-	return fakeVerifier{
+func testVerifier(creds credMap) *SigV4Verifier {
+	return &SigV4Verifier{Credentials: creds, SigV4: sigv4.NewVerifier()}
+}
+
+func testCreds() credMap {
+	return credMap{
 		userOneKey:   {secret: userOneSecret, account: "123456789012", arn: "arn:aws:iam::123456789012:user/UserOne", userID: "AIDABZPUZDIKUSERONE1"},
 		userTwoKey:   {secret: userTwoSecret, account: "123456789012", arn: "arn:aws:iam::123456789012:user/UserTwo", userID: "AIDABZPUZDIKUSERTWO1"},
 		userThreeKey: {secret: userThreeSec, account: "123456789012", arn: "arn:aws:iam::123456789012:user/UserThree", userID: "AIDABZPUZDIKUSERTHR1"},
@@ -66,7 +71,7 @@ func demoMapper(t testing.TB) *awsauth.Mapper {
 
 func testAuthenticator(t testing.TB, decisions *[]Decision) *Authenticator {
 	return &Authenticator{
-		Verifier:     testVerifier(),
+		Verifier:     testVerifier(testCreds()),
 		Mapper:       demoMapper(t),
 		AllowedHosts: AllowedHosts(ownHost),
 		Now:          func() time.Time { return testNow },
@@ -201,7 +206,7 @@ func TestAuthenticateRejects(t *testing.T) {
 			return strings.Replace(s, "sts.us-west-2.amazonaws.com", "STS.us-west-2.amazonaws.com:443", 1)
 		}), ReasonHost, ""},
 		{"wrong secret", withOpts(func(o *presignOpts) { o.secret = "x" }), ReasonSignature, ""},
-		{"unknown key", withOpts(func(o *presignOpts) { o.akid = "AKIAUNKNOWNUNKNOWN00" }), ReasonCredential, "unknown access key"},
+		{"unknown key", withOpts(func(o *presignOpts) { o.akid = "AKIAUNKNOWNUNKNOWN00" }), ReasonCredential, "InvalidClientTokenId"},
 		{"session token missing", withOpts(func(o *presignOpts) { o.akid, o.secret = sessionKey, sessionSecret }), ReasonCredential, "security token"},
 		{"session token wrong", withOpts(func(o *presignOpts) { o.akid, o.secret, o.sessionToken = sessionKey, sessionSecret, "forged" }), ReasonCredential, "security token"},
 		{"date shifted after signing", mutate(good, func(s string) string {
@@ -253,11 +258,11 @@ func assertNoSecrets(t *testing.T, msg, token string) {
 }
 
 func TestAuthenticateUnmapped(t *testing.T) {
-	v := testVerifier()
-	v["AKIABZPUZDIKNOBODY01"] = testCred{secret: "s", account: "123456789012", arn: "arn:aws:iam::123456789012:user/Nobody", userID: "AIDANOBODY0000000001"}
+	creds := testCreds()
+	creds["AKIABZPUZDIKNOBODY01"] = testCred{secret: "s", account: "123456789012", arn: "arn:aws:iam::123456789012:user/Nobody", userID: "AIDANOBODY0000000001"}
 	var ds []Decision
 	a := testAuthenticator(t, &ds)
-	a.Verifier = v
+	a.Verifier = testVerifier(creds)
 	o := userOneOpts()
 	o.akid, o.secret = "AKIABZPUZDIKNOBODY01", "s"
 	_, err := a.Authenticate(context.Background(), cluster, tokenFromURL(presignURL(o)))
