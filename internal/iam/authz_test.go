@@ -147,7 +147,7 @@ func TestIdentityPolicies(t *testing.T) {
 		{"Effect":"Allow","Action":"iam:ListRoles","Resource":"arn:aws:iam::*:role/"},
 		{"Effect":"Allow","Action":"iam:*","Resource":"arn:aws:iam::*:role/sandbox/*"},
 		{"Effect":"Deny","Action":"iam:DeleteRole","Resource":"*"},
-		{"Effect":"Allow","Action":"iam:AttachRolePolicy","Resource":"*","Condition":{"ArnEquals":{"iam:PolicyARN":"` + pARN + `"}}},
+		{"Effect":"Allow","Action":"iam:AttachRolePolicy","Resource":"*","Condition":{"ArnEquals":{"iam:PolicyARN":"`+pARN+`"}}},
 		{"Effect":"Allow","Action":"iam:UpdateRole","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/env":"prod"}}},
 		{"Effect":"Allow","Action":"iam:GetUser","Resource":"arn:aws:iam::*:user/${aws:username}"}
 	]}`)

@@ -34,7 +34,7 @@ func trustOfSize(n int) string {
 // role app (inline policy, policy P attached), role attached (P only),
 // user bob (one access key), user nobody (no permissions), policy P with
 // two versions... and an OIDC provider.
-func seed(t *testing.T) (*env, string) {
+func seed(t testing.TB) (*env, string) {
 	e := newEnv(t)
 	e.root("CreateRole", "RoleName", "app", "Path", "/svc/", "AssumeRolePolicyDocument", trustDoc, "Tags.member.1.Key", "env", "Tags.member.1.Value", "prod")
 	e.root("PutRolePolicy", "RoleName", "app", "PolicyName", "inline", "PolicyDocument", s3ReadDoc)
