@@ -13,6 +13,7 @@ import (
 	admissionv1 "k8s.io/api/admission/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	kjson "sigs.k8s.io/json"
 
 	"github.com/trustbridge/trustbridge/internal/k8s/webhook"
 )
@@ -48,7 +49,7 @@ type requestIn struct {
 // request with a UID. Its error is a client-facing message.
 func parseReview(body []byte) (*reviewIn, error) {
 	var in reviewIn
-	if err := json.Unmarshal(body, &in); err != nil {
+	if err := kjson.UnmarshalCaseSensitivePreserveInts(body, &in); err != nil {
 		return nil, fmt.Errorf("malformed AdmissionReview: %v", err)
 	}
 	if in.Kind != "AdmissionReview" || (in.APIVersion != AdmissionV1 && in.APIVersion != AdmissionV1beta1) {
@@ -187,7 +188,7 @@ func podName(req *requestIn) string {
 			GenerateName string `json:"generateName"`
 		} `json:"metadata"`
 	}
-	if json.Unmarshal(req.Object, &meta) == nil {
+	if kjson.UnmarshalCaseSensitivePreserveInts(req.Object, &meta) == nil {
 		p := podView{}
 		p.Metadata.Name, p.Metadata.GenerateName = meta.Metadata.Name, meta.Metadata.GenerateName
 		return p.displayName()

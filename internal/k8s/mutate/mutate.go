@@ -2,7 +2,6 @@ package mutate
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	corev1 "k8s.io/api/core/v1"
+	kjson "sigs.k8s.io/json"
 )
 
 // Environment variable names the webhook sets.
@@ -216,7 +216,9 @@ func (p *podView) isWindows() bool {
 // alone (ModeNone).
 func (m *Mutator) MutatePod(ctx context.Context, namespace string, podJSON []byte) (Result, error) {
 	var pod podView
-	if err := json.Unmarshal(podJSON, &pod); err != nil {
+	// Case-sensitive, as the API server decodes: a "Spec" key is not
+	// "spec", and a patch path must name the member that exists.
+	if err := kjson.UnmarshalCaseSensitivePreserveInts(podJSON, &pod); err != nil {
 		return Result{}, &PodError{Err: err}
 	}
 	if namespace == "" {
