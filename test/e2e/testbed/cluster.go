@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -217,6 +218,10 @@ func StartCluster(ctx context.Context, opts Options) (c *Cluster, err error) {
 		{"service-account-key-file", files.saPub},
 		{"service-account-signing-key-file", files.saKey},
 		{"service-cluster-ip-range", "10.0.0.0/24"},
+		// The lease reconciler would try to publish 127.0.0.1 as the
+		// "kubernetes" Service endpoint, which validation rejects, and log
+		// an error on every sync. Nothing in-cluster runs to use it.
+		{"endpoint-reconciler-type", "none"},
 		{"anonymous-auth", "true"},
 		{"authorization-mode", "Node,RBAC"},
 		{"profiling", "false"},
@@ -276,6 +281,7 @@ func (c *Cluster) runAPIServer(ctx context.Context, args []string) error {
 
 	s := options.NewServerRunOptions()
 	fs := pflag.NewFlagSet("kube-apiserver", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard) // the parse error is returned; skip the usage dump
 	for _, f := range s.Flags().FlagSets {
 		fs.AddFlagSet(f)
 	}

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -219,6 +220,27 @@ func TestWebhooks(t *testing.T) {
 	}
 	if err != nil && strings.Contains(err.Error(), "not-a-known-token") {
 		t.Errorf("kubectl error leaks the token: %v", err)
+	}
+}
+
+// TestStartClusterRejectsBadFlag proves a start failure is reported with
+// the reason and leaves no scratch directory behind.
+func TestStartClusterRejectsBadFlag(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts etcd")
+	}
+	before, _ := filepath.Glob(filepath.Join(os.TempDir(), "testbed-*"))
+	c, err := testbed.StartCluster(t.Context(), testbed.Options{ExtraAPIServerFlags: []string{"--no-such-flag=1"}})
+	if err == nil {
+		c.Close()
+		t.Fatal("StartCluster with an unknown flag: want an error")
+	}
+	if first, _, _ := strings.Cut(err.Error(), "\n"); !strings.Contains(first, "no-such-flag") {
+		t.Errorf("error %q does not name the bad flag", first)
+	}
+	after, _ := filepath.Glob(filepath.Join(os.TempDir(), "testbed-*"))
+	if len(after) > len(before) {
+		t.Errorf("scratch directories left behind: before %v, after %v", before, after)
 	}
 }
 
