@@ -109,7 +109,26 @@ func (q *request) event(ctx context.Context, action, resource string) *audit.Eve
 // issuer, audience exactly pods.eks.amazonaws.com, a service account and
 // a pod), the association, the role's trust policy for the service
 // principal, then the target role if any.
+//
+// Every outcome is written to the audit stream: denials by the policy
+// engine where they are decided (and kept for trustbridge explain), other
+// failures here with their explanation as the summary.
 func (s *Service) assumeRoleForPodIdentity(ctx context.Context, c *auth.Caller, r *http.Request) (any, error) {
+	q := &request{c: c, now: s.now(), params: map[string]any{"clusterName": r.PathValue("clusterName")}}
+	out, err := s.assume(ctx, q, r)
+	if e, ok := apierror.As(err); ok && e.Code != "AccessDenied" && e.Code != "AccessDeniedException" {
+		ev := q.event(ctx, "eks-auth:AssumeRoleForPodIdentity", "")
+		ev.ErrorCode, ev.Decision.Decision, ev.Decision.Summary = e.Code, "ImplicitlyDenied", e.Explanation
+		if q.cluster != nil {
+			ev.Decision.Resource = q.cluster.ARN
+		}
+		s.Authz.RecordExternal(ctx, ev, nil)
+	}
+	return out, err
+}
+
+func (s *Service) assume(ctx context.Context, q *request, r *http.Request) (any, error) {
+	c := q.c
 	name := r.PathValue("clusterName")
 	var in AssumeRoleForPodIdentityInput
 	if err := awsrest.ReadJSON(r, &in); err != nil {
@@ -121,7 +140,6 @@ func (s *Service) assumeRoleForPodIdentity(ctx context.Context, c *auth.Caller, 
 	}
 	ref := store.ClusterRef{Account: c.Principal.Account, Region: region, Name: name}
 	clusterARN := arn.Cluster(s.partition(), region, ref.Account, name)
-	q := &request{c: c, now: s.now(), params: map[string]any{"clusterName": name}}
 	if err := s.Authz.Authorize(ctx, c, authz.Request{Action: "eks-auth:AssumeRoleForPodIdentity", Resource: clusterARN,
 		Event: "AssumeRoleForPodIdentity", Service: eventSource, Params: q.params}); err != nil {
 		return nil, err
@@ -266,8 +284,8 @@ func (s *Service) sessionName(cluster, pod string) string {
 // and sts:TagSession when tags are attached. A denial is recorded with its
 // explanation.
 func (s *Service) trustedRole(ctx context.Context, q *request, roleARN, sessionName string, tags []sessiontoken.Tag) (*storecache.Role, error) {
-	msg := "Failed to assume role " + roleARN + ": not authorized to perform sts:AssumeRole."
 	deny := func(action, why string, res *policy.Result) error {
+		msg := "Failed to assume role " + roleARN + ": not authorized to perform " + action + "."
 		ev := q.event(ctx, action, roleARN)
 		ev.ErrorCode = "AccessDeniedException"
 		if res == nil {
@@ -380,7 +398,9 @@ func (s *Service) chain(ctx context.Context, q *request, a *store.PodIdentityAss
 	for _, t := range sess.Tags {
 		caller.SessionTags = append(caller.SessionTags, auth.Tag{Key: t.Key, Value: t.Value})
 	}
-	msg := "Failed to assume target role " + a.TargetRoleARN + ": not authorized to perform sts:AssumeRole."
+	msg := func(action string) string {
+		return "Failed to assume target role " + a.TargetRoleARN + ": not authorized to perform " + action + "."
+	}
 	target, why, err := s.lookupRole(ctx, a.TargetRoleARN)
 	if err != nil {
 		return nil, err
@@ -389,7 +409,7 @@ func (s *Service) chain(ctx context.Context, q *request, a *store.PodIdentityAss
 		ev := q.event(ctx, "sts:AssumeRole", a.TargetRoleARN)
 		ev.ErrorCode, ev.Decision.Decision, ev.Decision.Summary = "AccessDeniedException", "ImplicitlyDenied", why
 		s.Authz.RecordExternal(ctx, ev, nil)
-		return nil, accessDenied(msg, why+" (trustbridge explain "+server.RequestID(ctx)+")")
+		return nil, accessDenied(msg("sts:AssumeRole"), why+" (trustbridge explain "+server.RequestID(ctx)+")")
 	}
 	extra := func(pc *policy.Context) {
 		pc.Set("sts:ExternalId", eks.ExternalID(a))
@@ -407,7 +427,7 @@ func (s *Service) chain(ctx context.Context, q *request, a *store.PodIdentityAss
 			ResourcePolicy: target.Trust, ResourceIsRoleTrust: true, Context: extra,
 			Event: "AssumeRoleForPodIdentity", Service: eventSource, Params: q.params, PlainMessage: true})
 		if e, ok := apierror.As(err); ok && e.Code == "AccessDenied" {
-			return nil, accessDenied(msg, e.Explanation)
+			return nil, accessDenied(msg(action), e.Explanation)
 		}
 		if err != nil {
 			return nil, err
