@@ -199,8 +199,8 @@ type env struct {
 	// stream receives the audit stream.
 	stream *syncBuffer
 	is     *issuer
-	svc   *Service
-	now   func() time.Time
+	svc    *Service
+	now    func() time.Time
 
 	mu  sync.Mutex
 	seq int

@@ -64,7 +64,9 @@ func TestHappyPath(t *testing.T) {
 func TestErrors(t *testing.T) {
 	e := newEnv(t, fixed)
 	testIssuerURL = e.is.url
-	tok := func(ns string, edit func(claims)) map[string]string { return map[string]string{"token": e.token(ns, edit)} }
+	tok := func(ns string, edit func(claims)) map[string]string {
+		return map[string]string{"token": e.token(ns, edit)}
+	}
 	tests := []struct {
 		name, caller, cluster string
 		body                  any
