@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/trustbridge/trustbridge/internal/apierror"
@@ -105,6 +106,9 @@ func (a *Authenticator) Authenticate(ctx context.Context, cluster, token string)
 			te = &TokenError{Reason: ReasonInternal, Message: "internal error"}
 		}
 		d.Reason, d.Message = te.Reason, te.Message
+		if te.Detail != "" {
+			d.Message += " (" + te.Detail + ")"
+		}
 		err = te
 	} else {
 		d.Authenticated, d.User = true, u
@@ -146,27 +150,28 @@ func (a *Authenticator) authenticate(ctx context.Context, cluster, token string,
 }
 
 // verifierError turns a Verifier error into a *TokenError: a *TokenError
-// passes through; an *apierror.Error (what a SigV4 verifier built on
-// internal/sigv4 returns) is classified by its code and described by its
-// message plus trustbridge's explanation; anything else is a signature
-// failure with the error's text.
+// passes through; an *apierror.Error (what internal/sigv4 and credential
+// lookups return) is classified by its code, described by its message,
+// and carries trustbridge's explanation as Detail; anything else is a
+// signature failure with the error's text.
 func verifierError(err error) *TokenError {
 	var te *TokenError
 	if errors.As(err, &te) {
 		return te
 	}
 	if ae, ok := apierror.As(err); ok {
-		msg := ae.Code + ": " + ae.Message
-		if ae.Explanation != "" {
-			msg += " (" + ae.Explanation + ")"
-		}
+		te := &TokenError{Reason: ReasonSignature, Message: ae.Code + ": " + ae.Message, Detail: ae.Explanation}
 		switch ae.Code {
 		case "InvalidClientTokenId", "ExpiredToken", "UnrecognizedClientException":
-			return &TokenError{Reason: ReasonCredential, Message: msg}
+			te.Reason = ReasonCredential
+		case "SignatureDoesNotMatch":
+			if strings.HasPrefix(ae.Message, "The request signature we calculated") {
+				te.Message = "SignatureDoesNotMatch: the signature does not match (wrong secret key, a token made for another cluster, or a modified URL)"
+			}
 		case "InternalFailure":
 			return &TokenError{Reason: ReasonInternal, Message: "internal error"}
 		}
-		return &TokenError{Reason: ReasonSignature, Message: msg}
+		return te
 	}
 	return reject(ReasonSignature, "signature verification failed: %s", err.Error())
 }

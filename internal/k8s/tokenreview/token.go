@@ -61,12 +61,16 @@ const (
 	ReasonInternal       Reason = "internal"
 )
 
-// A TokenError is a rejected token. Message never contains the token, its
-// signature or its security token, so it is safe to log and to return to
-// the apiserver.
+// A TokenError is a rejected token. Message and Detail never contain the
+// token, its signature or its security token, so they are safe to log;
+// Error() (reason and message) is what the apiserver gets.
 type TokenError struct {
 	Reason  Reason
 	Message string
+	// Detail is trustbridge's longer explanation (for example the
+	// canonical request hash and string to sign of a signature mismatch),
+	// for logs and explain output only; it is not part of Error().
+	Detail string
 }
 
 func (e *TokenError) Error() string { return string(e.Reason) + ": " + e.Message }

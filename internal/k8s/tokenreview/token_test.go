@@ -315,3 +315,16 @@ func TestAllowedHosts(t *testing.T) {
 		}
 	}
 }
+
+func TestDecisionCarriesDetail(t *testing.T) {
+	var ds []Decision
+	o := userOneOpts()
+	o.cluster = "other-cluster"
+	_, err := testAuthenticator(t, &ds).Authenticate(context.Background(), cluster, tokenFromURL(presignURL(o)))
+	if err == nil || strings.Contains(err.Error(), "canonical request") {
+		t.Fatalf("err = %v", err)
+	}
+	if len(ds) != 1 || !strings.Contains(ds[0].Message, "canonical request SHA-256") || ds[0].AccessKeyID != userOneKey {
+		t.Errorf("decision = %+v", ds)
+	}
+}
