@@ -9,7 +9,8 @@
 // performs, in its order (length, prefix, base64url, URL, https, host
 // allow-list, path, strict query, action, signed x-k8s-aws-id, expiry
 // window). The signature is then verified locally by a Verifier against
-// trustbridge's own credentials instead of by calling STS: the verifier
+// trustbridge's own credentials instead of by calling STS (SigV4Verifier
+// does it with internal/sigv4 and a CredentialLookup): the verifier
 // re-creates the signed request with x-k8s-aws-id set to the verifying
 // cluster's name, so a token made for another cluster, or with any query
 // parameter changed, fails. Hosts real clients sign for
