@@ -178,3 +178,12 @@ func FuzzDecodeForm(f *testing.F) {
 		}
 	})
 }
+
+func TestSensitiveValuesAreNotEchoed(t *testing.T) {
+	op := &Operation{Input: &Shape{Kind: KindStructure, Members: []Member{{Name: "WebIdentityToken", Required: true, Shape: &Shape{Kind: KindString, Min: 4, HasMin: true, Max: 8, HasMax: true, Sensitive: true}}}}}
+	form, _ := url.ParseQuery("WebIdentityToken=eyJsecretsecret")
+	err := Validate(form, op)
+	if err == nil || strings.Contains(err.Error(), "eyJ") || !strings.Contains(err.Error(), "Value at 'webIdentityToken' failed to satisfy constraint: Member must have length less than or equal to 8") {
+		t.Fatalf("got %v", err)
+	}
+}

@@ -31,6 +31,9 @@ type Shape struct {
 	PatternText string
 	// Enum, if non-empty, lists the allowed string values.
 	Enum []string
+	// Sensitive values (tokens, secrets, policies marked so in the model)
+	// are never echoed in validation messages.
+	Sensitive bool
 	// Member is the element shape of a list.
 	Member *Shape
 	// Members are a structure's members, in model order.

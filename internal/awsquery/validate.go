@@ -43,6 +43,8 @@ func Validate(form url.Values, op *Operation) error {
 type validator struct {
 	form url.Values
 	errs []string
+	// sensitive is set while checking a sensitive member's value.
+	sensitive bool
 }
 
 func lowerFirst(s string) string {
@@ -60,11 +62,14 @@ func join(prefix, name string) string {
 }
 
 func (v *validator) fail(value *string, path, constraint string) {
-	val := "null"
+	val := "null "
 	if value != nil {
-		val = "'" + truncate(*value, 256) + "'"
+		val = "'" + truncate(*value, 256) + "' "
+		if v.sensitive {
+			val = ""
+		}
 	}
-	v.errs = append(v.errs, fmt.Sprintf("Value %s at '%s' failed to satisfy constraint: %s", val, path, constraint))
+	v.errs = append(v.errs, fmt.Sprintf("Value %sat '%s' failed to satisfy constraint: %s", val, path, constraint))
 }
 
 // truncate bounds echoed values; AWS echoes them whole, but we never want a
@@ -122,6 +127,8 @@ func (v *validator) value(key, path string, s *Shape) {
 }
 
 func (v *validator) scalar(val, path string, s *Shape) {
+	v.sensitive = s.Sensitive
+	defer func() { v.sensitive = false }()
 	switch s.Kind {
 	case KindString:
 		n := int64(utf8.RuneCountInString(val))

@@ -39,16 +39,17 @@ type operation struct {
 }
 
 type modelShape struct {
-	Type     string                 `json:"type"`
-	Min      *float64               `json:"min"`
-	Max      *float64               `json:"max"`
-	Pattern  string                 `json:"pattern"`
-	Enum     []string               `json:"enum"`
-	Required []string               `json:"required"`
-	Members  map[string]modelMember `json:"members"`
-	Member   *modelMember           `json:"member"`
-	Key      *modelMember           `json:"key"`
-	Value    *modelMember           `json:"value"`
+	Type      string                 `json:"type"`
+	Min       *float64               `json:"min"`
+	Max       *float64               `json:"max"`
+	Pattern   string                 `json:"pattern"`
+	Enum      []string               `json:"enum"`
+	Required  []string               `json:"required"`
+	Members   map[string]modelMember `json:"members"`
+	Member    *modelMember           `json:"member"`
+	Key       *modelMember           `json:"key"`
+	Value     *modelMember           `json:"value"`
+	Sensitive bool                   `json:"sensitive"`
 }
 
 type modelMember struct {
@@ -191,6 +192,9 @@ func (g *gen) shape(name string) {
 	}
 	if len(s.Enum) > 0 {
 		fields = append(fields, fmt.Sprintf("Enum: %#v", s.Enum))
+	}
+	if s.Sensitive {
+		fields = append(fields, "Sensitive: true")
 	}
 	switch s.Type {
 	case "list":
