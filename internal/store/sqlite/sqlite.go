@@ -40,7 +40,6 @@ type Options struct {
 // Store is the SQLite store.
 type Store struct {
 	*sqlstore.Store
-	b *backend
 }
 
 // Open opens (creating if needed, with mode 0700) the data directory dir,
@@ -55,7 +54,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 		b.Close()
 		return nil, err
 	}
-	return &Store{Store: sqlstore.New(b), b: b}, nil
+	return &Store{Store: sqlstore.New(b)}, nil
 }
 
 var _ store.Store = (*Store)(nil)

@@ -71,6 +71,41 @@ func LoadKeys(ctx context.Context, s store.Store, keys int) error {
 	})
 }
 
+// testBulkLoad runs LoadWorld and LoadKeys at a modest size and checks
+// what they wrote.
+func testBulkLoad(t *testing.T, s store.Store) {
+	ctx := ctxOf(t)
+	const n = 300
+	r0 := rev(t, s)
+	must(t, LoadWorld(ctx, s, n))
+	must(t, LoadKeys(ctx, s, n))
+	if r := rev(t, s); r <= r0 {
+		t.Fatalf("revision %d after the bulk load, want > %d", r, r0)
+	}
+	roles, next, err := s.ListRoles(ctx, BenchAccount, store.ListOptions{PathPrefix: "/bench/", Page: store.Page{Limit: 1000}})
+	must(t, err)
+	if len(roles) != n || next != "" {
+		t.Fatalf("%d roles listed (next %q), want %d", len(roles), next, n)
+	}
+	for _, i := range []int{0, n / 2, n - 1} {
+		pp, err := s.GetPrincipalPolicies(ctx, store.Principal{Kind: store.KindRole, Account: BenchAccount, Name: BenchRoleName(i)})
+		must(t, err)
+		if len(pp.Attached) != 2 || len(pp.Inline) != 0 {
+			t.Fatalf("role %d policies = %+v", i, pp)
+		}
+		k, err := s.GetAccessKey(ctx, BenchKeyID(i))
+		must(t, err)
+		if k.UserName != "" || len(k.SecretCiphertext) != 60 {
+			t.Fatalf("key %d = %+v", i, k)
+		}
+	}
+	p, err := s.GetPolicy(ctx, fmt.Sprintf("arn:aws:iam::%s:policy/bench-%02d", BenchAccount, 0))
+	must(t, err)
+	if p.AttachmentCount != 2*n/50 {
+		t.Fatalf("AttachmentCount = %d, want %d", p.AttachmentCount, 2*n/50)
+	}
+}
+
 // BenchRoleName is the name of LoadWorld's role i.
 func BenchRoleName(i int) string { return fmt.Sprintf("bench-role-%06d", i) }
 
