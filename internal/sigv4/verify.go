@@ -146,6 +146,10 @@ func skewText(skew time.Duration) string {
 // explanation (trustbridge's reason) carries the canonical request's
 // SHA-256 and the string to sign, never the signature or the secret.
 func (v *Verifier) Verify(r *http.Request, a *Auth, secret, payloadHash string) error {
+	if secret == "" {
+		// A caller bug, never a valid credential: anyone can sign with "".
+		return apierror.SignatureDoesNotMatch("").WithExplanation("no secret access key to verify with")
+	}
 	if payloadHash == "" {
 		payloadHash = EmptyPayloadHash
 	}

@@ -288,3 +288,19 @@ func TestVerifyWithoutKeyCache(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestVerifyEmptySecret: a request signed with an empty secret never
+// verifies, whatever the caller passes.
+func TestVerifyEmptySecret(t *testing.T) {
+	now := time.Date(2026, 11, 22, 21, 0, 0, 0, time.UTC)
+	r, _ := http.NewRequest("GET", "https://sts.amazonaws.com/", nil)
+	// Sign refuses an empty secret, so build the signature by hand.
+	r.Header.Set("X-Amz-Date", now.Format(TimeFormat))
+	scope := Scope{now.Format(DateFormat), "us-east-1", "sts", Terminator}
+	sig := signature(r, "/", "", false, []string{"host", "x-amz-date"}, "host;x-amz-date", EmptyPayloadHash, "", now.Format(TimeFormat), scope)
+	r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=A/"+scope.String()+", SignedHeaders=host;x-amz-date, Signature="+sig)
+	err := NewVerifier().Verify(r, mustParse(t, r), "", "")
+	if errCode(err) != "SignatureDoesNotMatch" {
+		t.Fatalf("empty secret: %v", err)
+	}
+}
