@@ -54,7 +54,7 @@ func decodeOffset(marker string) (int, bool) {
 	if len(marker) > 64 {
 		return 0, false
 	}
-	b, err := base64.RawURLEncoding.DecodeString(marker)
+	b, err := base64.RawURLEncoding.Strict().DecodeString(marker)
 	if err != nil {
 		return 0, false
 	}
