@@ -59,7 +59,7 @@ func (s *Service) createPodIdentityAssociation(ctx context.Context, c *auth.Call
 	if err := checkTags(name, in.Tags); err != nil {
 		return nil, err
 	}
-	if err := s.checkRoles(ctx, cl, in.RoleArn, in.TargetRoleArn); err != nil {
+	if err := s.checkRoles(ctx, cl, in.RoleArn, in.TargetRoleArn, true); err != nil {
 		return nil, err
 	}
 	if err := s.authorizePassRole(ctx, c, "CreatePodIdentityAssociation", in.RoleArn, params); err != nil {

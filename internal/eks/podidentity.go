@@ -60,9 +60,10 @@ func (s *Service) associationCall(ctx context.Context, c *auth.Caller, action, n
 }
 
 // checkRoles validates an association's roles: roleArn must be a role of
-// the cluster's account that exists; targetRoleArn, if set, any role ARN
-// in the partition (it may be in another account, possibly unknown here).
-func (s *Service) checkRoles(ctx context.Context, cl *store.Cluster, roleARN, targetRoleARN string) error {
+// the cluster's account, and one that exists if mustExist (a new or
+// changed role); targetRoleArn, if set, any role ARN in the partition (it
+// may be in another account, possibly unknown here).
+func (s *Service) checkRoles(ctx context.Context, cl *store.Cluster, roleARN, targetRoleARN string, mustExist bool) error {
 	acct, _, name, err := arn.IAMResource(roleARN, "role")
 	if a, perr := arn.Parse(roleARN); err != nil || perr != nil || a.Partition != s.partition() {
 		return invalidParameter(cl.Name, "roleArn "+truncate(roleARN, 256)+" is not a valid IAM role ARN.")
@@ -70,10 +71,12 @@ func (s *Service) checkRoles(ctx context.Context, cl *store.Cluster, roleARN, ta
 	if acct != cl.Account {
 		return invalidParameter(cl.Name, "The role "+roleARN+" must be in the cluster's account "+cl.Account+"; to use a role in another account, set targetRoleArn.")
 	}
-	if _, err := s.Cache.Role(ctx, s.partition(), acct, name); errors.Is(err, store.ErrNotFound) {
-		return invalidParameter(cl.Name, "The role "+roleARN+" does not exist.")
-	} else if err != nil {
-		return err
+	if mustExist {
+		if _, err := s.Cache.Role(ctx, s.partition(), acct, name); errors.Is(err, store.ErrNotFound) {
+			return invalidParameter(cl.Name, "The role "+roleARN+" does not exist.")
+		} else if err != nil {
+			return err
+		}
 	}
 	if targetRoleARN != "" {
 		_, _, _, err := arn.IAMResource(targetRoleARN, "role")

@@ -480,7 +480,8 @@ func TestEpoch(t *testing.T) {
 		{1700000000123, "1700000000.123"},
 		{1700000000100, "1700000000.1"},
 		{1700000000000, "1700000000"},
-		{-1500, "-2.5"},
+		{-1500, "-1.5"},
+		{-1, "-0.001"},
 	}
 	for _, tc := range tests {
 		b, _ := Epoch(time.UnixMilli(tc.ms)).MarshalJSON()
@@ -582,5 +583,25 @@ func TestValidators(t *testing.T) {
 		if _, ok := normalizeCA(tc.in); ok != tc.want {
 			t.Errorf("normalizeCA(%.20q) = %v", tc.in, ok)
 		}
+	}
+}
+
+// TestUpdateAssociationOfDeletedRole: an association whose role is gone
+// can still be updated (to a role that exists, or just its tag setting).
+func TestUpdateAssociationOfDeletedRole(t *testing.T) {
+	e := newEnv(t)
+	e.createCluster("c", nil)
+	ctx := context.Background()
+	must(t, e.st.CreateRole(ctx, store.Role{Account: acct, Name: "doomed", Path: "/", RoleID: "AROADOOMEDXXXXXXXXXX", CreateDate: fixedNow, TrustPolicy: `{"Version":"2012-10-17","Statement":[]}`}))
+	var out struct{ Association PodIdentityAssociation }
+	e.ok("admin", "POST", "/clusters/c/pod-identity-associations", map[string]any{"namespace": "ns", "serviceAccount": "sa", "roleArn": "arn:aws:iam::" + acct + ":role/doomed"}, &out)
+	must(t, e.st.DeleteRole(ctx, acct, "doomed"))
+	e.cache.Invalidate()
+	p := "/clusters/c/pod-identity-associations/" + out.Association.AssociationID
+	e.ok("admin", "POST", p, map[string]any{"disableSessionTags": true}, nil)
+	e.fail("admin", "POST", p, map[string]any{"roleArn": "arn:aws:iam::" + acct + ":role/ghost"}, 400, "InvalidParameterException")
+	e.ok("admin", "POST", p, map[string]any{"roleArn": "arn:aws:iam::" + acct + ":role/pod-role"}, &out)
+	if out.Association.RoleArn != "arn:aws:iam::"+acct+":role/pod-role" || !out.Association.DisableSessionTags {
+		t.Errorf("%+v", out.Association)
 	}
 }

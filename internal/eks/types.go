@@ -18,11 +18,12 @@ type Epoch time.Time
 // MarshalJSON implements json.Marshaler.
 func (t Epoch) MarshalJSON() ([]byte, error) {
 	ms := time.Time(t).UnixMilli()
-	sec, frac := ms/1000, ms%1000
-	if frac < 0 {
-		sec, frac = sec-1, frac+1000
+	var b []byte
+	if ms < 0 {
+		b, ms = append(b, '-'), -ms
 	}
-	b := strconv.AppendInt(nil, sec, 10)
+	sec, frac := ms/1000, ms%1000
+	b = strconv.AppendInt(b, sec, 10)
 	if frac != 0 {
 		f := strconv.Itoa(int(frac) + 1000)[1:] // three digits
 		b = append(b, '.')

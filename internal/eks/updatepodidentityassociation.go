@@ -41,7 +41,7 @@ func (s *Service) updatePodIdentityAssociation(ctx context.Context, c *auth.Call
 	if in.TargetRoleArn != nil {
 		target = *in.TargetRoleArn
 	}
-	if err := s.checkRoles(ctx, cl, role, target); err != nil {
+	if err := s.checkRoles(ctx, cl, role, target, role != a.RoleARN); err != nil {
 		return nil, err
 	}
 	params := map[string]any{"clusterName": name, "associationId": id}
