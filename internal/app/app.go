@@ -24,6 +24,7 @@ import (
 	"github.com/trustbridge/trustbridge/internal/awsid"
 	"github.com/trustbridge/trustbridge/internal/awsquery"
 	"github.com/trustbridge/trustbridge/internal/eks"
+	"github.com/trustbridge/trustbridge/internal/eksauth"
 	"github.com/trustbridge/trustbridge/internal/iam"
 	"github.com/trustbridge/trustbridge/internal/oidc"
 	"github.com/trustbridge/trustbridge/internal/policy"
@@ -83,9 +84,11 @@ type App struct {
 	STS    *sts.Service
 	IAM    *iam.Service
 	EKS    *eks.Service
-	Edge   *server.Server
-	Auth   *auth.Authenticator
-	Log    *slog.Logger
+	// EKSAuth is AssumeRoleForPodIdentity.
+	EKSAuth *eksauth.Service
+	Edge    *server.Server
+	Auth    *auth.Authenticator
+	Log     *slog.Logger
 
 	query map[string]*awsquery.Service
 	// Extra is where later components mount edge handlers (metrics).
@@ -149,9 +152,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	auth := a.authenticator()
 	a.EKS = &eks.Service{Store: st, Cache: a.Cache, Authz: a.Authz, Auth: auth, Partition: cfg.Partition, Now: cfg.Now, ExplainErrors: cfg.ExplainErrors, NewAssociationID: newAssociationID}
+	a.EKSAuth = &eksauth.Service{Cache: a.Cache, Authz: a.Authz, Auth: auth, Ring: ring, OIDC: a.OIDC, Partition: cfg.Partition, Now: cfg.Now, ExplainErrors: cfg.ExplainErrors}
 	a.Edge = server.New(server.Config{
 		Query:         a.query,
-		REST:          map[string]server.RESTService{ExplainService: explainAPI{a}, eks.SigningName: a.EKS},
+		REST:          map[string]server.RESTService{ExplainService: explainAPI{a}, eks.SigningName: a.EKS, eksauth.SigningName: a.EKSAuth},
 		Auth:          auth,
 		Logger:        cfg.Logger,
 		ExplainErrors: cfg.ExplainErrors,
