@@ -52,9 +52,9 @@ except botocore.exceptions.ClientError as e:
 print(json.dumps(out))
 `
 	var got struct {
-		Subject                map[string]string
+		Subject                 map[string]string
 		Arn, Key, Secret, Token string
-		Default                string
+		Default                 string
 	}
 	if err := json.Unmarshal([]byte(s.MustPython(t, root, script)), &got); err != nil {
 		t.Fatal(err)
