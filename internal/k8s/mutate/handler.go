@@ -26,14 +26,15 @@ const (
 )
 
 // reviewIn is the part of an AdmissionReview (v1 or v1beta1: the shapes
-// are identical for what is read here) the handler decodes.
-type reviewIn struct {
-	APIVersion string     `json:"apiVersion"`
-	Kind       string     `json:"kind"`
-	Request    *requestIn `json:"request"`
+// are identical for what is read here) the handler decodes. O is the type
+// the object is decoded into.
+type reviewIn[O any] struct {
+	APIVersion string        `json:"apiVersion"`
+	Kind       string        `json:"kind"`
+	Request    *requestIn[O] `json:"request"`
 }
 
-type requestIn struct {
+type requestIn[O any] struct {
 	UID         types.UID                   `json:"uid"`
 	Kind        metav1.GroupVersionKind     `json:"kind"`
 	Resource    metav1.GroupVersionResource `json:"resource"`
@@ -41,16 +42,40 @@ type requestIn struct {
 	Name        string                      `json:"name"`
 	Namespace   string                      `json:"namespace"`
 	Operation   string                      `json:"operation"`
-	Object      json.RawMessage             `json:"object"`
+	Object      O                           `json:"object"`
+	// objectErr is why Object could not be decoded as a Pod.
+	objectErr error
 }
 
 // parseReview decodes an AdmissionReview body and checks its envelope:
 // apiVersion admission.k8s.io/v1 or v1beta1, kind AdmissionReview, a
 // request with a UID. Its error is a client-facing message.
-func parseReview(body []byte) (*reviewIn, error) {
-	var in reviewIn
+//
+// The object is decoded as a Pod in the same pass (the webhook is
+// registered for Pods, so this is the path taken). When the object is not
+// Pod-shaped the envelope is decoded again with the object kept raw, and
+// the Pod decoding error is recorded in the request's objectErr.
+func parseReview(body []byte) (*reviewIn[*podView], error) {
+	var in reviewIn[*podView]
 	if err := kjson.UnmarshalCaseSensitivePreserveInts(body, &in); err != nil {
-		return nil, fmt.Errorf("malformed AdmissionReview: %v", err)
+		var raw reviewIn[json.RawMessage]
+		if err := kjson.UnmarshalCaseSensitivePreserveInts(body, &raw); err != nil {
+			return nil, fmt.Errorf("malformed AdmissionReview: %v", err)
+		}
+		in = reviewIn[*podView]{APIVersion: raw.APIVersion, Kind: raw.Kind}
+		if r := raw.Request; r != nil {
+			in.Request = &requestIn[*podView]{
+				UID: r.UID, Kind: r.Kind, Resource: r.Resource, SubResource: r.SubResource,
+				Name: r.Name, Namespace: r.Namespace, Operation: r.Operation,
+			}
+			var pod podView
+			if err := kjson.UnmarshalCaseSensitivePreserveInts(r.Object, &pod); err != nil {
+				in.Request.objectErr = err
+			} else {
+				// Unreachable in practice: the envelope decoded above.
+				in.Request.Object = &pod
+			}
+		}
 	}
 	if in.Kind != "AdmissionReview" || (in.APIVersion != AdmissionV1 && in.APIVersion != AdmissionV1beta1) {
 		return nil, fmt.Errorf("expected an AdmissionReview of apiVersion %s or %s, got kind %q apiVersion %q", AdmissionV1, AdmissionV1beta1, truncate(in.Kind), truncate(in.APIVersion))
@@ -64,7 +89,7 @@ func parseReview(body []byte) (*reviewIn, error) {
 	return &in, nil
 }
 
-func (r *requestIn) isPod() bool {
+func (r *requestIn[O]) isPod() bool {
 	if r.SubResource != "" {
 		return false
 	}
@@ -139,7 +164,7 @@ func (m *Mutator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // review answers one AdmissionRequest.
-func (m *Mutator) review(ctx context.Context, req *requestIn) *admissionv1.AdmissionResponse {
+func (m *Mutator) review(ctx context.Context, req *requestIn[*podView]) *admissionv1.AdmissionResponse {
 	resp := &admissionv1.AdmissionResponse{UID: req.UID, Allowed: true}
 	if !req.isPod() {
 		m.log.Debug("pod identity webhook: not a pod; allowed unchanged", "uid", req.UID, "kind", req.Kind.Kind, "resource", req.Resource.Resource, "subResource", req.SubResource)
@@ -149,21 +174,23 @@ func (m *Mutator) review(ctx context.Context, req *requestIn) *admissionv1.Admis
 		m.log.Debug("pod identity webhook: not a create; allowed unchanged", "uid", req.UID, "operation", req.Operation)
 		return resp
 	}
-	if len(req.Object) == 0 || bytes.Equal(req.Object, []byte("null")) {
-		return m.fail(resp, req, Result{}, &PodError{Err: errors.New("request has no object")})
+	if req.objectErr != nil {
+		return m.fail(resp, req, Result{Pod: req.Name, Namespace: req.Namespace}, &PodError{Err: req.objectErr})
 	}
-	res, err := m.MutatePod(ctx, req.Namespace, req.Object)
+	if req.Object == nil {
+		return m.fail(resp, req, Result{Pod: req.Name, Namespace: req.Namespace}, &PodError{Err: errors.New("request has no object")})
+	}
+	res, err := m.mutate(ctx, req.Namespace, req.Object)
 	if err != nil {
 		return m.fail(resp, req, res, err)
 	}
 	resp.Warnings = res.Warnings
-	attrs := []any{"uid", req.UID, "namespace", res.Namespace, "pod", podName(req), "serviceAccount", res.ServiceAccount, "mode", string(res.Mode)}
 	if res.Mode == ModeNone {
-		m.log.Debug("pod identity webhook: pod not mutated", append(attrs, "reason", res.Reason)...)
+		m.log.Debug("pod identity webhook: pod not mutated", "uid", req.UID, "namespace", res.Namespace, "pod", res.Pod, "serviceAccount", res.ServiceAccount, "reason", res.Reason)
 		return resp
 	}
 	if len(res.Patch) == 0 {
-		m.log.Debug("pod identity webhook: pod already has the injection", append(attrs, "roleArn", res.RoleARN)...)
+		m.log.Debug("pod identity webhook: pod already has the injection", "uid", req.UID, "namespace", res.Namespace, "pod", res.Pod, "serviceAccount", res.ServiceAccount, "mode", string(res.Mode))
 		return resp
 	}
 	patch, err := json.Marshal(res.Patch)
@@ -172,35 +199,15 @@ func (m *Mutator) review(ctx context.Context, req *requestIn) *admissionv1.Admis
 	}
 	pt := admissionv1.PatchTypeJSONPatch
 	resp.Patch, resp.PatchType = patch, &pt
-	m.log.Info("pod identity webhook: pod mutated", append(attrs, "roleArn", res.RoleARN, "operations", len(res.Patch))...)
+	m.log.Info("pod identity webhook: pod mutated", "uid", req.UID, "namespace", res.Namespace, "pod", res.Pod, "serviceAccount", res.ServiceAccount,
+		"mode", string(res.Mode), "roleArn", res.RoleARN, "operations", len(res.Patch))
 	return resp
-}
-
-// podName is the Pod's name for logs; a Pod created by a controller has
-// only a generateName at admission.
-func podName(req *requestIn) string {
-	if req.Name != "" {
-		return req.Name
-	}
-	var meta struct {
-		Metadata struct {
-			Name         string `json:"name"`
-			GenerateName string `json:"generateName"`
-		} `json:"metadata"`
-	}
-	if kjson.UnmarshalCaseSensitivePreserveInts(req.Object, &meta) == nil {
-		p := podView{}
-		p.Metadata.Name, p.Metadata.GenerateName = meta.Metadata.Name, meta.Metadata.GenerateName
-		return p.displayName()
-	}
-	return ""
 }
 
 // fail logs err and answers allowed (the default, failurePolicy: Ignore
 // semantics) or denied (Config.DenyOnError).
-func (m *Mutator) fail(resp *admissionv1.AdmissionResponse, req *requestIn, res Result, err error) *admissionv1.AdmissionResponse {
-	attrs := []any{"uid", req.UID, "namespace", req.Namespace, "pod", podName(req), "serviceAccount", res.ServiceAccount, "err", err, "denied", m.cfg.DenyOnError}
-	m.log.Error("pod identity webhook: mutation failed", attrs...)
+func (m *Mutator) fail(resp *admissionv1.AdmissionResponse, req *requestIn[*podView], res Result, err error) *admissionv1.AdmissionResponse {
+	m.log.Error("pod identity webhook: mutation failed", "uid", req.UID, "namespace", req.Namespace, "pod", res.Pod, "serviceAccount", res.ServiceAccount, "err", err, "denied", m.cfg.DenyOnError)
 	if !m.cfg.DenyOnError {
 		return resp
 	}

@@ -60,6 +60,9 @@ type Operation struct {
 type Result struct {
 	// Mode is the injection chosen; ModeNone when the Pod is left alone.
 	Mode Mode
+	// Pod is the Pod's name for logs: its generateName followed by "*"
+	// for Pods created by controllers, which have no name yet.
+	Pod string
 	// Namespace and ServiceAccount identify the Pod's ServiceAccount.
 	Namespace, ServiceAccount string
 	// RoleARN is the IRSA role or the pod identity association's role.
@@ -221,14 +224,19 @@ func (m *Mutator) MutatePod(ctx context.Context, namespace string, podJSON []byt
 	if err := kjson.UnmarshalCaseSensitivePreserveInts(podJSON, &pod); err != nil {
 		return Result{}, &PodError{Err: err}
 	}
+	return m.mutate(ctx, namespace, &pod)
+}
+
+// mutate is MutatePod on a decoded Pod.
+func (m *Mutator) mutate(ctx context.Context, namespace string, pod *podView) (Result, error) {
 	if namespace == "" {
 		namespace = pod.Metadata.Namespace
 	}
 	if namespace == "" {
-		return Result{}, &PodError{Err: errors.New("no namespace in the request or the object")}
+		return Result{Pod: pod.displayName()}, &PodError{Err: errors.New("no namespace in the request or the object")}
 	}
 	if len(pod.Spec.Containers) == 0 {
-		return Result{}, &PodError{Err: errors.New("spec.containers is empty")}
+		return Result{Pod: pod.displayName(), Namespace: namespace}, &PodError{Err: errors.New("spec.containers is empty")}
 	}
 	sa := pod.Spec.ServiceAccountName
 	if sa == "" {
@@ -237,7 +245,7 @@ func (m *Mutator) MutatePod(ctx context.Context, namespace string, podJSON []byt
 	if sa == "" {
 		sa = "default"
 	}
-	res := Result{Mode: ModeNone, Namespace: namespace, ServiceAccount: sa}
+	res := Result{Mode: ModeNone, Pod: pod.displayName(), Namespace: namespace, ServiceAccount: sa}
 	if _, ok := pod.Metadata.Labels[m.labelSkip]; ok {
 		res.Reason = "pod has the label " + m.labelSkip
 		return res, nil
@@ -253,7 +261,7 @@ func (m *Mutator) MutatePod(ctx context.Context, namespace string, podJSON []byt
 		}
 		if ok {
 			res.Mode, res.RoleARN = ModePodIdentity, roleARN
-			inj = m.podIdentity(&pod)
+			inj = m.podIdentity(pod)
 		}
 	}
 	if inj == nil {
@@ -270,13 +278,13 @@ func (m *Mutator) MutatePod(ctx context.Context, namespace string, podJSON []byt
 			res.Reason = "serviceaccount has no " + m.annRoleARN + " annotation"
 			return res, nil
 		}
-		inj, err = m.irsa(&pod, obj, roleARN, &res.Warnings)
+		inj, err = m.irsa(pod, obj, roleARN, &res.Warnings)
 		if err != nil {
 			return res, err
 		}
 		res.Mode, res.RoleARN = ModeIRSA, roleARN
 	}
-	res.Patch = inj.plan(&pod, m.skipContainers(&pod), &res.Warnings)
+	res.Patch = inj.plan(pod, m.skipContainers(pod), &res.Warnings)
 	return res, nil
 }
 
