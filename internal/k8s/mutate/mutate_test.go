@@ -13,7 +13,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/spf13/pflag"
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -942,5 +944,31 @@ func TestConfig(t *testing.T) {
 	}
 	if got := truncate(strings.Repeat("é", 40)); !strings.HasSuffix(got, "...") || !strings.HasPrefix(got, "é") || len(got) > 67 {
 		t.Errorf("truncate = %q", got)
+	}
+}
+
+func TestAddFlags(t *testing.T) {
+	var c Config
+	var inf InformerConfig
+	fs := pflag.NewFlagSet("webhook", pflag.ContinueOnError)
+	AddFlags(fs, &c, &inf)
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	if c.WithDefaults() != (Config{}).WithDefaults() || inf.GracePeriod != DefaultGracePeriod {
+		t.Errorf("defaults after parse: %+v %+v", c, inf)
+	}
+	err := fs.Parse([]string{"--annotation-prefix=trustbridge.dev", "--token-audience=tb", "--token-mount-path=/tb",
+		"--token-expiration=3600", "--aws-default-region=eu-west-1", "--sts-regional-endpoint",
+		"--pod-identity-credentials-uri=http://127.0.0.1:2703/v1/credentials", "--inject-endpoint=https://127.0.0.1:8443",
+		"--deny-on-error", "--strict-annotations", "--service-account-lookup-grace-period=1s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Config{AnnotationPrefix: "trustbridge.dev", DefaultAudience: "tb", MountPath: "/tb", DefaultTokenExpiration: 3600,
+		DefaultRegion: "eu-west-1", RegionalSTS: true, PodIdentityURI: "http://127.0.0.1:2703/v1/credentials",
+		InjectEndpoint: "https://127.0.0.1:8443", DenyOnError: true, StrictAnnotations: true}
+	if c != want || inf.GracePeriod != time.Second {
+		t.Errorf("parsed:\n got  %+v\n want %+v\n grace %v", c, want, inf.GracePeriod)
 	}
 }
