@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"path"
 	"strings"
 	"time"
 )
@@ -106,9 +107,7 @@ func (c Config) WithDefaults() Config {
 	if c.MountPath == "" {
 		c.MountPath = DefaultMountPath
 	}
-	if len(c.MountPath) > 1 {
-		c.MountPath = strings.TrimSuffix(c.MountPath, "/")
-	}
+	c.MountPath = path.Clean(c.MountPath)
 	if c.DefaultTokenExpiration == 0 {
 		c.DefaultTokenExpiration = DefaultTokenExpiration
 	}

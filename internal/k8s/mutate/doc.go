@@ -33,6 +33,23 @@
 // to answer) gets HTTP 400, which the API server treats as a webhook
 // failure and resolves through failurePolicy.
 //
+// The registration this package is written for (the manifests themselves
+// are generated elsewhere):
+//
+//	webhooks:
+//	- name: pod-identity-webhook.trustbridge.dev
+//	  admissionReviewVersions: ["v1", "v1beta1"]
+//	  sideEffects: None
+//	  failurePolicy: Ignore
+//	  reinvocationPolicy: IfNeeded
+//	  timeoutSeconds: 10
+//	  clientConfig: {service: {..., path: /mutate}, caBundle: <ca.crt>}
+//	  rules: [{operations: ["CREATE"], apiGroups: [""], apiVersions: ["v1"], resources: ["pods"]}]
+//	  objectSelector: {matchExpressions: [{key: eks.amazonaws.com/skip-pod-identity-webhook, operator: DoesNotExist}]}
+//
+// Exclude the namespace trustbridge itself runs in (namespaceSelector) so
+// its own Pods never wait on it.
+//
 // The package must never log or return a token, and never write to the
 // Kubernetes API: it only reads ServiceAccounts.
 package mutate
