@@ -350,7 +350,7 @@ k = iam.create_access_key(UserName="boto-user")["AccessKey"]
 me = boto3.client("sts", aws_access_key_id=k["AccessKeyId"], aws_secret_access_key=k["SecretAccessKey"]).get_caller_identity()
 res["me"] = me["Arn"]
 res["keys"] = len(iam.list_access_keys(UserName="boto-user")["AccessKeyMetadata"])
-p = iam.create_open_id_connect_provider(Url="https://boto.example.com", ClientIDList=["sts.amazonaws.com"], ThumbprintList=["` + thumb + `"])
+p = iam.create_open_id_connect_provider(Url="https://boto.example.com", ClientIDList=["sts.amazonaws.com"], ThumbprintList=["`+thumb+`"])
 res["oidc_url"] = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=p["OpenIDConnectProviderArn"])["Url"]
 res["errors"] = [
     code(iam.get_role, RoleName="ghost"),
