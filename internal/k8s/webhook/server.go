@@ -50,8 +50,14 @@ type Config struct {
 	// that turns out larger makes reads fail (see ReadBody). If zero,
 	// DefaultMaxBodyBytes.
 	MaxBodyBytes int64
-	// Logger receives server events. If nil, slog.Default().
+	// Logger receives server events, and one debug line per request
+	// (method, path, status, duration; never headers or bodies). If nil,
+	// slog.Default().
 	Logger *slog.Logger
+	// Observe, if set, is called after every request with the matched
+	// route pattern (for example "POST /mutate"; "" when none matched),
+	// the status written and the time taken, for metrics.
+	Observe func(pattern string, status int, elapsed time.Duration)
 }
 
 // A Server is the HTTPS server for trustbridge's Kubernetes-facing
@@ -143,14 +149,46 @@ func (s *Server) AddHealthCheck(name string, check func(context.Context) error) 
 // may mount it on their own listener.
 func (s *Server) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > s.maxLen {
-			http.Error(w, fmt.Sprintf("request body of %d bytes exceeds the limit of %d bytes", r.ContentLength, s.maxLen), http.StatusRequestEntityTooLarge)
+		debug := s.log.Enabled(r.Context(), slog.LevelDebug)
+		if !debug && s.cfg.Observe == nil {
+			s.serve(w, r)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.maxLen)
-		s.mux.ServeHTTP(w, r)
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		s.serve(sw, r)
+		elapsed := time.Since(start)
+		if s.cfg.Observe != nil {
+			s.cfg.Observe(r.Pattern, sw.status, elapsed)
+		}
+		if debug {
+			s.log.Debug("webhook request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "elapsed", elapsed, "remote", r.RemoteAddr)
+		}
 	})
 }
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if r.ContentLength > s.maxLen {
+		http.Error(w, fmt.Sprintf("request body of %d bytes exceeds the limit of %d bytes", r.ContentLength, s.maxLen), http.StatusRequestEntityTooLarge)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, s.maxLen)
+	s.mux.ServeHTTP(w, r)
+}
+
+// statusWriter records the status code written.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // MaxBodyBytes returns the request body bound in force.
 func (s *Server) MaxBodyBytes() int64 { return s.maxLen }

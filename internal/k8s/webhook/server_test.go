@@ -6,13 +6,16 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -53,6 +56,17 @@ func startServer(t *testing.T, cfg Config) (*Server, *http.Client, string) {
 	return s, clientFor(t, caFile), "https://" + ln.Addr().String()
 }
 
+type lockedWriter struct {
+	w  io.Writer
+	mu *sync.Mutex
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
 func clientFor(t *testing.T, caFile string) *http.Client {
 	t.Helper()
 	pool := x509.NewCertPool()
@@ -67,7 +81,18 @@ func clientFor(t *testing.T, caFile string) *http.Client {
 }
 
 func TestServerRoutes(t *testing.T) {
-	s, client, base := startServer(t, Config{MaxBodyBytes: 1024})
+	var mu sync.Mutex
+	var observed []string
+	var logs bytes.Buffer
+	s, client, base := startServer(t, Config{
+		MaxBodyBytes: 1024,
+		Logger:       slog.New(slog.NewTextHandler(&lockedWriter{w: &logs, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Observe: func(pattern string, status int, _ time.Duration) {
+			mu.Lock()
+			defer mu.Unlock()
+			observed = append(observed, fmt.Sprintf("%s=%d", pattern, status))
+		},
+	})
 	s.Handle("POST /echo", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := ReadBody(r, 0)
 		if errors.Is(err, ErrBodyTooLarge) {
@@ -123,6 +148,18 @@ func TestServerRoutes(t *testing.T) {
 	}
 	if s.Addr() == nil || base != "https://"+s.Addr().String() {
 		t.Fatalf("Addr = %v", s.Addr())
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	// Observe runs after the response is written, so the order of two
+	// consecutive requests' observations is not fixed.
+	want := []string{"=404", "=405", "=413", "GET /healthz=200", "POST /echo=200", "POST /echo=413"}
+	slices.Sort(observed)
+	if strings.Join(observed, " ") != strings.Join(want, " ") {
+		t.Errorf("observed %v, want %v", observed, want)
+	}
+	if !strings.Contains(logs.String(), "path=/echo status=413") || strings.Contains(logs.String(), "hello") {
+		t.Errorf("request log:\n%s", logs.String())
 	}
 }
 
