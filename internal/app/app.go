@@ -15,7 +15,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/trustbridge/trustbridge/internal/audit"
@@ -26,6 +25,7 @@ import (
 	"github.com/trustbridge/trustbridge/internal/eks"
 	"github.com/trustbridge/trustbridge/internal/eksauth"
 	"github.com/trustbridge/trustbridge/internal/iam"
+	"github.com/trustbridge/trustbridge/internal/metrics"
 	"github.com/trustbridge/trustbridge/internal/oidc"
 	"github.com/trustbridge/trustbridge/internal/policy"
 	"github.com/trustbridge/trustbridge/internal/server"
@@ -70,6 +70,12 @@ type Config struct {
 	Now func() time.Time
 	// OIDC overrides web identity verifier options (tests).
 	OIDC oidc.Options
+	// Metrics collects Prometheus metrics; New creates one if nil.
+	Metrics *metrics.Metrics
+	// MetricsOnEdge serves /metrics on the edge port.
+	MetricsOnEdge bool
+	// MetricsAddr, if set, serves /metrics on its own listener.
+	MetricsAddr string
 }
 
 // App is an assembled server.
@@ -90,9 +96,10 @@ type App struct {
 	Auth    *auth.Authenticator
 	Log     *slog.Logger
 
+	// Metrics are the process's Prometheus metrics.
+	Metrics *metrics.Metrics
+
 	query map[string]*awsquery.Service
-	// Extra is where later components mount edge handlers (metrics).
-	mu sync.Mutex
 }
 
 // DefaultDataDir is the per-user data directory.
@@ -124,7 +131,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Store == "" {
 		cfg.Store = DefaultDataDir()
 	}
-	a := &App{Config: cfg, Log: cfg.Logger}
+	if cfg.Metrics == nil {
+		cfg.Metrics = metrics.New()
+	}
+	a := &App{Config: cfg, Log: cfg.Logger, Metrics: cfg.Metrics}
 	ring, err := loadRing(cfg)
 	if err != nil {
 		return nil, err
@@ -137,12 +147,16 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.Store = st
 	a.Cache = storecache.New(st, storecache.Options{OpenSecret: a.OpenSecret, Now: cfg.Now})
 	a.Audit = audit.New(cfg.AuditLog, st, 0, cfg.Logger)
-	a.Authz = &authz.Authorizer{Cache: a.Cache, Audit: a.Audit, Partition: cfg.Partition}
+	a.Authz = &authz.Authorizer{Cache: a.Cache, Audit: a.Audit, Partition: cfg.Partition, OnDecision: a.Metrics.Decision}
 	oidcOpts := cfg.OIDC
 	if oidcOpts.Now == nil {
 		oidcOpts.Now = cfg.Now
 	}
 	a.OIDC = oidc.NewVerifier(oidcOpts)
+	a.Metrics.CounterFunc("trustbridge_oidc_token_cache_hits_total", "Web identity tokens answered from the verified-token cache.", func() float64 { return float64(a.OIDC.Stats().TokenCacheHits) })
+	a.Metrics.CounterFunc("trustbridge_oidc_token_cache_misses_total", "Web identity tokens verified with the issuer's keys.", func() float64 { return float64(a.OIDC.Stats().TokenCacheMisses) })
+	a.Metrics.CounterFunc("trustbridge_oidc_jwks_fetches_total", "OIDC discovery and JWKS fetches.", func() float64 { return float64(a.OIDC.Stats().Fetches) })
+	a.Metrics.CounterFunc("trustbridge_oidc_jwks_fetch_failures_total", "Failed OIDC discovery and JWKS fetches.", func() float64 { return float64(a.OIDC.Stats().FetchErrors) })
 	a.STS = &sts.Service{Cache: a.Cache, Authz: a.Authz, Ring: ring, OIDC: a.OIDC, Partition: cfg.Partition, Now: cfg.Now}
 	a.IAM = &iam.Service{Store: st, Cache: a.Cache, Authz: a.Authz, Ring: ring, Partition: cfg.Partition, Now: cfg.Now}
 	a.query = map[string]*awsquery.Service{"sts": a.STS.Query(), "iam": a.IAM.Query()}
@@ -160,6 +174,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Logger:        cfg.Logger,
 		ExplainErrors: cfg.ExplainErrors,
 		NewRequestID:  awsid.NewRequestID,
+		Recorder:      a.Metrics,
+		Extra:         a.edgeExtras(),
 		Mutated:       a.Cache.Invalidate,
 	})
 	return a, nil
@@ -270,6 +286,13 @@ func newAssociationID() string {
 // Run serves the edge until ctx ends, then shuts down gracefully. ready is
 // called with the bound address.
 func (a *App) Run(ctx context.Context, ready func(net.Addr)) error {
+	if a.Config.MetricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("/metrics", a.Metrics.Handler())
+		errc := make(chan error, 1)
+		go func() { errc <- server.ListenAndServe(ctx, a.Config.MetricsAddr, "", "", mux, time.Second, nil) }()
+		defer func() { <-errc }()
+	}
 	return server.ListenAndServe(ctx, a.Config.Addr, a.Config.TLSCert, a.Config.TLSKey, a.Edge, 10*time.Second, func(addr net.Addr) {
 		a.Edge.SetReady(true)
 		if ready != nil {
@@ -296,4 +319,11 @@ var _ = sqlite.Memory
 func (a *App) authenticator() *auth.Authenticator {
 	a.Auth = &auth.Authenticator{Cache: a.Cache, Ring: a.Ring, Verifier: sigv4.NewVerifier(), Partition: a.Config.Partition, Now: a.Config.Now}
 	return a.Auth
+}
+
+func (a *App) edgeExtras() map[string]http.Handler {
+	if !a.Config.MetricsOnEdge {
+		return nil
+	}
+	return map[string]http.Handler{"/metrics": a.Metrics.Handler()}
 }

@@ -28,6 +28,9 @@ type Authorizer struct {
 	Audit *audit.Log
 	// Partition of ARNs; default "aws".
 	Partition string
+	// OnDecision, if set, is called with the outcome of every decision
+	// (Allowed, ExplicitlyDenied, ImplicitlyDenied), for metrics.
+	OnDecision func(outcome string)
 }
 
 // A Request is what a handler asks to authorize.
@@ -230,6 +233,13 @@ func Identity(c *auth.Caller) audit.UserIdentity {
 }
 
 func (a *Authorizer) record(ctx context.Context, caller *auth.Caller, req *Request, res *policy.Result, outcome string) {
+	if a.OnDecision != nil {
+		if res != nil {
+			a.OnDecision(res.Decision.String())
+		} else {
+			a.OnDecision("Allowed")
+		}
+	}
 	if a.Audit == nil {
 		return
 	}
@@ -255,6 +265,14 @@ func (a *Authorizer) record(ctx context.Context, caller *auth.Caller, req *Reque
 // decision made outside Authorize — a trust policy evaluated for a web
 // identity or a service principal.
 func (a *Authorizer) RecordExternal(ctx context.Context, ev *audit.Event, res *policy.Result) {
+	if a.OnDecision != nil && ev.Decision != nil {
+		switch {
+		case res != nil:
+			a.OnDecision(res.Decision.String())
+		case ev.Decision.Decision != "":
+			a.OnDecision(ev.Decision.Decision)
+		}
+	}
 	if a.Audit == nil {
 		return
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/trustbridge/trustbridge/internal/app"
 )
@@ -28,6 +29,7 @@ type serveOptions struct {
 	world         string
 	explainErrors bool
 	auditLog      string
+	metricsAddr   string
 }
 
 func (o *serveOptions) addFlags(fs *pflag.FlagSet, dataDirDefault string) {
@@ -40,6 +42,7 @@ func (o *serveOptions) addFlags(fs *pflag.FlagSet, dataDirDefault string) {
 	fs.StringVar(&o.world, "world", "", "world file applied at start and again on SIGHUP")
 	fs.BoolVar(&o.explainErrors, "explain-errors", false, "append trustbridge's reason to AccessDenied messages (development only: it reveals policy details)")
 	fs.StringVar(&o.auditLog, "audit-log", "", "write the audit stream (one JSON event per decision) to this file; - for stderr")
+	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus /metrics on this address instead of on the edge port")
 }
 
 func (o *serveOptions) config(g *globalOptions) (app.Config, io.Closer, error) {
@@ -53,6 +56,7 @@ func (o *serveOptions) config(g *globalOptions) (app.Config, io.Closer, error) {
 	cfg := app.Config{
 		Addr: o.addr, TLSCert: o.tlsCert, TLSKey: o.tlsKey, Store: o.dataDir, ServerKeyFile: o.serverKeyFile,
 		WorldFile: o.world, ExplainErrors: o.explainErrors, Logger: logger,
+		MetricsOnEdge: o.metricsAddr == "", MetricsAddr: o.metricsAddr,
 	}
 	if o.store != "" {
 		cfg.Store = o.store
@@ -74,6 +78,7 @@ func (o *serveOptions) config(g *globalOptions) (app.Config, io.Closer, error) {
 
 func newServeCommand(g *globalOptions) *cobra.Command {
 	o := &serveOptions{}
+	wh := &webhookOptions{}
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve STS, IAM, EKS and EKS Auth on one endpoint",
@@ -87,12 +92,17 @@ AWS_ENDPOINT_URL=http://127.0.0.1:4577.`,
 				return err
 			}
 			defer closer.Close()
+			webhooks, err := wh.component(g.stdout, cfg)
+			if err != nil {
+				return err
+			}
 			return runServer(cmd.Context(), cfg, func(a *app.App, addr net.Addr) {
 				fmt.Fprintf(g.stdout, "trustbridge listening on %s\n", endpointURL(addr, cfg.TLSCert != ""))
-			})
+			}, webhooks)
 		},
 	}
 	o.addFlags(cmd.Flags(), app.DefaultDataDir())
+	wh.addFlags(cmd.Flags(), true)
 	return cmd
 }
 
@@ -105,13 +115,27 @@ func endpointURL(addr net.Addr, tls bool) string {
 }
 
 // runServer assembles and runs a server until ctx ends, re-applying the
-// world file on SIGHUP.
-func runServer(ctx context.Context, cfg app.Config, ready func(*app.App, net.Addr)) error {
+// world file on SIGHUP. The non-nil components run next to the edge on the
+// same app; the first failure of any stops them all.
+func runServer(ctx context.Context, cfg app.Config, ready func(*app.App, net.Addr), components ...serverComponent) error {
 	a, err := app.New(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	var runs []func(context.Context) error
+	for _, c := range components {
+		if c == nil {
+			continue
+		}
+		run, err := c(ctx, a)
+		if err != nil {
+			return err
+		}
+		if run != nil {
+			runs = append(runs, run)
+		}
+	}
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -127,5 +151,10 @@ func runServer(ctx context.Context, cfg app.Config, ready func(*app.App, net.Add
 			}
 		}
 	}()
-	return a.Run(ctx, func(addr net.Addr) { ready(a, addr) })
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return a.Run(gctx, func(addr net.Addr) { ready(a, addr) }) })
+	for _, run := range runs {
+		g.Go(func() error { return run(gctx) })
+	}
+	return g.Wait()
 }

@@ -119,7 +119,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r = r.WithContext(WithRequestID(r.Context(), id))
 	service := ScopeService(r)
 	if rest, ok := s.cfg.REST[service]; ok {
-		rest.ServeREST(w, r)
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		rest.ServeREST(sw, r)
+		if s.cfg.Recorder != nil {
+			s.cfg.Recorder.Record(service, "", sw.Header().Get("x-amzn-ErrorType"), sw.status, time.Since(start))
+		}
 		return
 	}
 	action, code, status := s.serveQuery(w, r, service, id)
@@ -127,6 +131,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.Recorder != nil {
 		s.cfg.Recorder.Record(service, action, code, status, time.Since(start))
 	}
+}
+
+// statusWriter remembers the status a REST service answered with.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
 }
 
 // serveQuery serves a Query-protocol request and returns the action, error
