@@ -28,6 +28,8 @@ import (
 	utilversion "k8s.io/component-base/version"
 	"k8s.io/kubernetes/cmd/kube-apiserver/app"
 	"k8s.io/kubernetes/cmd/kube-apiserver/app/options"
+
+	"github.com/trustbridge/trustbridge/test/e2e/testbed/internal/argv"
 )
 
 const (
@@ -205,31 +207,31 @@ func StartCluster(ctx context.Context, opts Options) (c *Cluster, err error) {
 	if err != nil {
 		return c, err
 	}
-	defaults := [][2]string{
-		{"etcd-servers", etcdURL},
-		{"secure-port", strconv.Itoa(port)},
-		{"bind-address", "127.0.0.1"},
-		{"advertise-address", "127.0.0.1"},
-		{"tls-cert-file", files.servingCert},
-		{"tls-private-key-file", files.servingKey},
-		{"client-ca-file", files.clientCA},
-		{"service-account-issuer", c.IssuerURL},
-		{"service-account-jwks-uri", c.IssuerURL + "/openid/v1/jwks"},
-		{"service-account-key-file", files.saPub},
-		{"service-account-signing-key-file", files.saKey},
-		{"service-cluster-ip-range", "10.0.0.0/24"},
+	defaults := []argv.Default{
+		{Name: "etcd-servers", Value: etcdURL},
+		{Name: "secure-port", Value: strconv.Itoa(port)},
+		{Name: "bind-address", Value: "127.0.0.1"},
+		{Name: "advertise-address", Value: "127.0.0.1"},
+		{Name: "tls-cert-file", Value: files.servingCert},
+		{Name: "tls-private-key-file", Value: files.servingKey},
+		{Name: "client-ca-file", Value: files.clientCA},
+		{Name: "service-account-issuer", Value: c.IssuerURL},
+		{Name: "service-account-jwks-uri", Value: c.IssuerURL + "/openid/v1/jwks"},
+		{Name: "service-account-key-file", Value: files.saPub},
+		{Name: "service-account-signing-key-file", Value: files.saKey},
+		{Name: "service-cluster-ip-range", Value: "10.0.0.0/24"},
 		// The lease reconciler would try to publish 127.0.0.1 as the
 		// "kubernetes" Service endpoint, which validation rejects, and log
 		// an error on every sync. Nothing in-cluster runs to use it.
-		{"endpoint-reconciler-type", "none"},
-		{"anonymous-auth", "true"},
-		{"authorization-mode", "Node,RBAC"},
-		{"profiling", "false"},
+		{Name: "endpoint-reconciler-type", Value: "none"},
+		{Name: "anonymous-auth", Value: "true"},
+		{Name: "authorization-mode", Value: "Node,RBAC"},
+		{Name: "profiling", Value: "false"},
 	}
-	if opts.AuthorizationWebhook != nil || hasFlag(opts.ExtraAPIServerFlags, "authorization-webhook-config-file") {
-		defaults = setDefault(defaults, "authorization-mode", "Node,RBAC,Webhook")
+	if opts.AuthorizationWebhook != nil || argv.HasFlag(opts.ExtraAPIServerFlags, "authorization-webhook-config-file") {
+		argv.SetDefault(defaults, "authorization-mode", "Node,RBAC,Webhook")
 	}
-	args := mergeFlags(defaults, append(webhookFlags, opts.ExtraAPIServerFlags...))
+	args := argv.Merge(defaults, append(webhookFlags, opts.ExtraAPIServerFlags...))
 
 	runCtx, stop := context.WithCancel(context.Background())
 	c.stop = stop
@@ -518,46 +520,4 @@ func (c *Cluster) webhookFlags(opts Options) ([]string, error) {
 			"--authorization-webhook-cache-unauthorized-ttl=0s")
 	}
 	return flags, nil
-}
-
-// flagName returns the name of a "--name=value" or "--name" argument, or
-// "" if arg is not a long flag.
-func flagName(arg string) string {
-	if !strings.HasPrefix(arg, "--") {
-		return ""
-	}
-	name, _, _ := strings.Cut(strings.TrimPrefix(arg, "--"), "=")
-	return name
-}
-
-func hasFlag(args []string, name string) bool {
-	for _, a := range args {
-		if flagName(a) == name {
-			return true
-		}
-	}
-	return false
-}
-
-func setDefault(defaults [][2]string, name, value string) [][2]string {
-	for i := range defaults {
-		if defaults[i][0] == name {
-			defaults[i][1] = value
-		}
-	}
-	return defaults
-}
-
-// mergeFlags renders defaults as "--name=value" arguments, leaving out
-// every default that extra names, and appends extra. Dropping instead of
-// appending matters for list flags such as --authorization-mode, where a
-// repeated flag would add to the list rather than replace it.
-func mergeFlags(defaults [][2]string, extra []string) []string {
-	args := make([]string, 0, len(defaults)+len(extra))
-	for _, d := range defaults {
-		if !hasFlag(extra, d[0]) {
-			args = append(args, "--"+d[0]+"="+d[1])
-		}
-	}
-	return append(args, extra...)
 }

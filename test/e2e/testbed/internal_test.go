@@ -2,74 +2,9 @@ package testbed
 
 import (
 	"os"
-	"slices"
 	"strings"
 	"testing"
 )
-
-func TestMergeFlags(t *testing.T) {
-	defaults := [][2]string{{"authorization-mode", "Node,RBAC"}, {"anonymous-auth", "true"}, {"secure-port", "1"}}
-	tests := []struct {
-		name  string
-		extra []string
-		want  []string
-	}{
-		{
-			name: "defaults only",
-			want: []string{"--authorization-mode=Node,RBAC", "--anonymous-auth=true", "--secure-port=1"},
-		},
-		{
-			name:  "override replaces instead of appending",
-			extra: []string{"--authorization-mode=RBAC,Webhook", "--v=2"},
-			want:  []string{"--anonymous-auth=true", "--secure-port=1", "--authorization-mode=RBAC,Webhook", "--v=2"},
-		},
-		{
-			name:  "boolean flag without value",
-			extra: []string{"--anonymous-auth"},
-			want:  []string{"--authorization-mode=Node,RBAC", "--secure-port=1", "--anonymous-auth"},
-		},
-		{
-			name:  "non-flag arguments pass through",
-			extra: []string{"x"},
-			want:  []string{"--authorization-mode=Node,RBAC", "--anonymous-auth=true", "--secure-port=1", "x"},
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := mergeFlags(defaults, tt.extra); !slices.Equal(got, tt.want) {
-				t.Errorf("mergeFlags = %q, want %q", got, tt.want)
-			}
-		})
-	}
-}
-
-func TestSetDefault(t *testing.T) {
-	got := setDefault([][2]string{{"a", "1"}, {"b", "2"}}, "b", "3")
-	if got[1][1] != "3" || got[0][1] != "1" {
-		t.Errorf("setDefault = %v", got)
-	}
-}
-
-func TestRedactArgs(t *testing.T) {
-	tests := []struct {
-		in, want []string
-	}{
-		{[]string{"get", "ns"}, []string{"get", "ns"}},
-		{[]string{"--token=s3cr3t", "get"}, []string{"--token=REDACTED", "get"}},
-		{[]string{"--token", "s3cr3t", "get"}, []string{"--token", "REDACTED", "get"}},
-		{[]string{"--password=p", "--tokens=x"}, []string{"--password=REDACTED", "--tokens=x"}},
-		{[]string{"--token"}, []string{"--token"}},
-	}
-	for _, tt := range tests {
-		got := redactArgs(tt.in)
-		if !slices.Equal(got, tt.want) {
-			t.Errorf("redactArgs(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-		if strings.Contains(strings.Join(got, " "), "s3cr3t") {
-			t.Errorf("redactArgs(%q) leaks the secret", tt.in)
-		}
-	}
-}
 
 func TestTailLines(t *testing.T) {
 	tests := []struct {

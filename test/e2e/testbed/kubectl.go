@@ -12,6 +12,8 @@ import (
 	"time"
 
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	"github.com/trustbridge/trustbridge/test/e2e/testbed/internal/argv"
 )
 
 // kubectlTimeout bounds one kubectl invocation.
@@ -83,32 +85,9 @@ func (c *Cluster) KubectlWithKubeconfig(t testing.TB, kubeconfig string, args ..
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
 		return stdout.String(), fmt.Errorf("kubectl %s: %w: %s",
-			strings.Join(redactArgs(args), " "), err, strings.TrimSpace(stderr.String()))
+			strings.Join(argv.Redact(args), " "), err, strings.TrimSpace(stderr.String()))
 	}
 	return stdout.String(), nil
-}
-
-// redactArgs returns args with the values of credential flags replaced.
-func redactArgs(args []string) []string {
-	out := make([]string, len(args))
-	redactNext := false
-	for i, a := range args {
-		switch name := flagName(a); {
-		case redactNext:
-			out[i] = "REDACTED"
-			redactNext = false
-		case name == "token" || name == "password":
-			if strings.Contains(a, "=") {
-				out[i] = "--" + name + "=REDACTED"
-			} else {
-				out[i] = a
-				redactNext = true
-			}
-		default:
-			out[i] = a
-		}
-	}
-	return out
 }
 
 func withoutEnv(env []string, name string) []string {
