@@ -359,9 +359,10 @@ func lookupFold(m map[string]Document, name string) (Document, bool) {
 	return Document{}, false
 }
 
-func readPEM(path string) (string, error) {
+// readPEM returns inline if set, else the content of the file at path.
+func readPEM(path, inline string) (string, error) {
 	if path == "" {
-		return "", nil
+		return inline, nil
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -372,7 +373,7 @@ func readPEM(path string) (string, error) {
 
 func (a *applier) provider(ctx context.Context, account string, o *OIDCProvider) error {
 	a.tick()
-	ca, err := readPEM(o.CAFile)
+	ca, err := readPEM(o.CAFile, o.CA)
 	if err != nil {
 		return err
 	}
@@ -398,11 +399,11 @@ func (a *applier) cluster(ctx context.Context, c *Cluster, p string) error {
 		region = a.f.region()
 	}
 	ref := store.ClusterRef{Account: c.Account, Region: region, Name: c.Name}
-	issuerCA, err := readPEM(c.OIDCIssuerCAFile)
+	issuerCA, err := readPEM(c.OIDCIssuerCAFile, c.OIDCIssuerCA)
 	if err != nil {
 		return pathErr(p+".oidcIssuerCAFile", err)
 	}
-	clusterCA, err := readPEM(c.CertificateAuthorityFile)
+	clusterCA, err := readPEM(c.CertificateAuthorityFile, c.CertificateAuthority)
 	if err != nil {
 		return pathErr(p+".certificateAuthorityFile", err)
 	}

@@ -350,6 +350,12 @@ func (v *validator) account(p string, a *Account, keys map[string]string) {
 				v.addf(fmt.Sprintf("%s.thumbprints[%d]", op, j), "%q is not a 40-character hex SHA-1 thumbprint", t)
 			}
 		}
+		if o.CAFile != "" && o.CA != "" {
+			v.addf(op+".ca", "set caFile or ca, not both")
+		}
+		if o.CA != "" && !strings.Contains(o.CA, "-----BEGIN CERTIFICATE-----") {
+			v.addf(op+".ca", "is not a PEM certificate bundle")
+		}
 		if o.CAFile != "" {
 			if _, err := os.Stat(o.CAFile); err != nil {
 				v.addf(op+".caFile", "cannot read %s: %v", o.CAFile, errors.Unwrap(err))
@@ -384,7 +390,16 @@ func (v *validator) cluster(p string, c *Cluster, f *File, accounts map[string]i
 			v.addf(p+".oidcIssuer", "%q is not an https issuer URL", c.OIDCIssuer)
 		}
 	}
-	for _, file := range []struct{ path, name string }{{c.OIDCIssuerCAFile, "oidcIssuerCAFile"}, {c.CertificateAuthorityFile, "certificateAuthorityFile"}} {
+	for _, file := range []struct{ path, name, inline, inlineName string }{
+		{c.OIDCIssuerCAFile, "oidcIssuerCAFile", c.OIDCIssuerCA, "oidcIssuerCA"},
+		{c.CertificateAuthorityFile, "certificateAuthorityFile", c.CertificateAuthority, "certificateAuthority"},
+	} {
+		if file.path != "" && file.inline != "" {
+			v.addf(p+"."+file.inlineName, "set %s or %s, not both", file.name, file.inlineName)
+		}
+		if file.inline != "" && !strings.Contains(file.inline, "-----BEGIN CERTIFICATE-----") {
+			v.addf(p+"."+file.inlineName, "is not a PEM certificate bundle")
+		}
 		if file.path != "" {
 			if _, err := os.Stat(file.path); err != nil {
 				v.addf(p+"."+file.name, "cannot read %s: %v", file.path, errors.Unwrap(err))

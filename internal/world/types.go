@@ -74,6 +74,9 @@ type OIDCProvider struct {
 	// CAFile is trustbridge's own: a PEM bundle trusted for this issuer's
 	// TLS, for private issuers.
 	CAFile string `json:"caFile,omitempty"`
+	// CA is CAFile's content written inline (PEM); `world export` writes
+	// it. At most one of CAFile and CA may be set.
+	CA string `json:"ca,omitempty"`
 }
 
 // Cluster is an EKS cluster registered with trustbridge.
@@ -86,15 +89,20 @@ type Cluster struct {
 	// OIDCIssuerCAFile is trustbridge's own: a PEM bundle trusted for the
 	// issuer's TLS.
 	OIDCIssuerCAFile string `json:"oidcIssuerCAFile,omitempty"`
+	// OIDCIssuerCA is OIDCIssuerCAFile's content written inline (PEM).
+	OIDCIssuerCA string `json:"oidcIssuerCA,omitempty"`
 	// Endpoint and CertificateAuthorityFile describe the cluster's API
 	// server, returned by DescribeCluster (for update-kubeconfig).
-	Endpoint                 string                   `json:"endpoint,omitempty"`
-	CertificateAuthorityFile string                   `json:"certificateAuthorityFile,omitempty"`
-	Version                  string                   `json:"version,omitempty"`
-	Tags                     map[string]string        `json:"tags,omitempty"`
-	AccessEntries            []AccessEntry            `json:"accessEntries,omitempty"`
-	PodIdentityAssociations  []PodIdentityAssociation `json:"podIdentityAssociations,omitempty"`
-	AWSAuth                  *AWSAuth                 `json:"awsAuth,omitempty"`
+	Endpoint                 string `json:"endpoint,omitempty"`
+	CertificateAuthorityFile string `json:"certificateAuthorityFile,omitempty"`
+	// CertificateAuthority is CertificateAuthorityFile's content written
+	// inline (PEM).
+	CertificateAuthority    string                   `json:"certificateAuthority,omitempty"`
+	Version                 string                   `json:"version,omitempty"`
+	Tags                    map[string]string        `json:"tags,omitempty"`
+	AccessEntries           []AccessEntry            `json:"accessEntries,omitempty"`
+	PodIdentityAssociations []PodIdentityAssociation `json:"podIdentityAssociations,omitempty"`
+	AWSAuth                 *AWSAuth                 `json:"awsAuth,omitempty"`
 }
 
 // AccessEntry is an EKS access entry.
