@@ -24,7 +24,8 @@ accounts (123456789012 and 012345678901), UserOne/UserTwo/UserThree, the IRSA,
 Pod Identity and cross-account roles, and the cluster aws-eks-auth-test. It
 prints the endpoint and the environment variables that make the AWS CLI talk
 to it as each demo user. It takes serve's flags; the store is in memory
-unless --data-dir is given.`,
+unless --data-dir is given, and --explain-errors is on (AccessDenied messages
+end with trustbridge's reason and a "trustbridge explain ID" hint).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, closer, err := o.config(g)
@@ -46,6 +47,9 @@ unless --data-dir is given.`,
 		},
 	}
 	o.addFlags(cmd.Flags(), ":memory:")
+	// The demo exists to show why requests are denied: explain by default.
+	o.explainErrors = true
+	cmd.Flags().Lookup("explain-errors").DefValue = "true"
 	return cmd
 }
 
@@ -70,13 +74,16 @@ func printDemo(w io.Writer, endpoint string, f *world.File, demo bool) {
 		}
 	}
 	fmt.Fprintf(w, `
-Then try:
+Then try, as the root of account one (it may do anything in its account):
   aws sts get-caller-identity
   aws iam list-roles
-  aws sts assume-role --role-arn arn:aws:iam::012345678901:role/remote-account-access --role-session-name demo   # as root of account one: denied; see below
-  aws eks list-clusters
+and as UserOne (it may only describe and list clusters):
+  aws eks describe-cluster --name aws-eks-auth-test
+  aws iam list-roles
+  aws sts assume-role --role-arn arn:aws:iam::012345678901:role/remote-account-access --role-session-name demo
 
-Every AccessDenied has a request ID; "trustbridge explain REQUEST_ID" says why.
+The last two are denied, and the messages say why. Every denial has a request
+ID: "trustbridge explain REQUEST_ID" prints the whole decision.
 Press Ctrl-C to stop.
 `)
 }
