@@ -208,7 +208,10 @@ func get(ctx context.Context, c *http.Client, rawURL string, max int64, what str
 	if err != nil {
 		return nil, &fetchError{kind: fetchBadResponse, detail: fmt.Sprintf("%s URL %s is invalid", what, quote(rawURL, 200))}
 	}
-	req.Header.Set("Accept", "application/json")
+	// kube-apiserver serves its JWKS only to clients that accept
+	// application/jwk-set+json (anything else gets 406); other issuers
+	// answer JSON whatever the header says.
+	req.Header.Set("Accept", "application/json, application/jwk-set+json")
 	req.Header.Set("User-Agent", "trustbridge-oidc")
 	resp, err := c.Do(req)
 	if err != nil {
