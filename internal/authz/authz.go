@@ -263,7 +263,10 @@ func (a *Authorizer) record(ctx context.Context, caller *auth.Caller, req *Reque
 
 // RecordExternal writes an audit event (and keeps the record) for a
 // decision made outside Authorize — a trust policy evaluated for a web
-// identity or a service principal.
+// identity or a service principal. Denials are kept for `trustbridge
+// explain`: with their policy trace when res is set, and with the event's
+// decision summary alone when the request failed (ev.ErrorCode set) before
+// any policy was evaluated.
 func (a *Authorizer) RecordExternal(ctx context.Context, ev *audit.Event, res *policy.Result) {
 	if a.OnDecision != nil && ev.Decision != nil {
 		switch {
@@ -288,7 +291,13 @@ func (a *Authorizer) RecordExternal(ctx context.Context, ev *audit.Event, res *p
 		ev.Decision.Summary = res.Summary()
 	}
 	a.Audit.Write(ev)
-	if res != nil && res.Decision != policy.Allowed {
+	switch {
+	case res != nil && res.Decision != policy.Allowed:
 		a.Audit.Keep(ctx, &audit.Record{Event: *ev, Trace: res.JSON(), Text: res.Text()})
+	case res == nil && ev.ErrorCode != "":
+		// A denial decided before any policy was evaluated (a rejected
+		// web identity token, an unknown provider): the summary is the
+		// whole explanation, and `trustbridge explain` must find it.
+		a.Audit.Keep(ctx, &audit.Record{Event: *ev})
 	}
 }
