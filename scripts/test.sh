@@ -15,7 +15,10 @@ go vet ./...
 
 pgdir=""
 cleanup() {
-  if [ -n "$pgdir" ]; then ./scripts/postgres.sh stop "$pgdir" >/dev/null 2>&1 || true; fi
+  if [ -n "$pgdir" ]; then
+    ./scripts/postgres.sh stop "$pgdir" >/dev/null 2>&1 || true
+    rmdir "$pgdir" 2>/dev/null || true
+  fi
 }
 trap cleanup EXIT
 
