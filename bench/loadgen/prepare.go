@@ -113,7 +113,7 @@ func cmdPrepare(args []string) error {
 	case "sar":
 		body, _ := json.Marshal(map[string]any{"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview", "spec": map[string]any{
 			"user": *user, "groups": []string{"system:authenticated"},
-			"extra":              map[string][]string{"arn": {*userARN}, "canonicalArn": {*userARN}},
+			"extra":              map[string][]string{"arn": {*userARN}, "canonicalArn": {*userARN}, "principalId": {"AIDABENCHBENCHBENCH2"}},
 			"resourceAttributes": map[string]string{"namespace": "default", "verb": "list", "version": "v1", "resource": "pods"},
 		}})
 		reqs = append(reqs, prepared{Method: "POST", Path: "/authorize", Header: map[string]string{"Content-Type": "application/json"}, Body: string(body)})

@@ -52,7 +52,7 @@ func cmdWorld(args []string) error {
 	w := world.File{Region: "us-east-1"}
 	a := world.Account{ID: benchAccount, Alias: "bench",
 		Users: []world.User{{Name: "bench", AccessKeys: []world.Key{{AccessKeyID: benchKeyID, SecretAccessKey: benchSecret}},
-			Policies: map[string]world.Document{"bench": allow("sts:AssumeRole", "iam:GetRole", "eks:*", "sts:TagSession")}}},
+			Policies: map[string]world.Document{"bench": allow("sts:AssumeRole", "iam:GetRole", "eks:*", "eks-auth:AssumeRoleForPodIdentity", "sts:TagSession")}}},
 		Policies: []world.Policy{
 			{Name: "read-a", Document: allow("s3:GetObject", "s3:ListBucket")},
 			{Name: "read-b", Document: allow("ec2:Describe*")},

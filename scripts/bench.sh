@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# make bench: trustbridge measured side by side with its peers, in one run.
+#
+# Builds trustbridge and the load generator (bench/loadgen), starts an OIDC
+# issuer, trustbridge (edge + webhooks) with a generated world, the Pod
+# Identity agent and moto's server, then replays pre-signed requests over
+# keep-alive connections against each and prints one table: requests/s,
+# p50/p99, CPU seconds per 1,000 requests and peak RSS of the server
+# process, and trustbridge's ratio to each peer. A sample of answers is
+# verified, so an error page never counts as throughput.
+#
+# Environment:
+#   BENCH_DURATION=10s     measurement time per scenario
+#   BENCH_CONNS=16         keep-alive connections
+#   BENCH_TOKENS=30000     distinct web identity / pod identity tokens
+#   BENCH_SCALE_ROLES=0    also measure a world with this many extra roles
+#                          (and a tenth as many OIDC providers): load time
+#                          and GetRole/AssumeRole at that size
+#   BENCH_MINIO=1          also run MinIO's STS (needs `minio` on PATH or in
+#                          $(go env GOPATH)/bin; `go install
+#                          github.com/minio/minio@latest` takes ~6 minutes)
+#   BENCH_OUT=bench/results  where the report is written
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DUR=${BENCH_DURATION:-10s}
+CONNS=${BENCH_CONNS:-16}
+NTOK=${BENCH_TOKENS:-30000}
+SCALE=${BENCH_SCALE_ROLES:-0}
+OUTDIR=${BENCH_OUT:-bench/results}
+
+W=$(mktemp -d /tmp/trustbridge-bench.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$W"
+}
+trap cleanup EXIT
+
+say() { printf '==> %s\n' "$*" >&2; }
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+wait_http() { # URL [curl args...]
+  local url=$1; shift
+  for _ in $(seq 1 600); do
+    if curl -fsS -o /dev/null "$@" "$url" 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "bench: $url did not come up" >&2
+  return 1
+}
+
+say "building trustbridge and the load generator"
+go build -o "$W/trustbridge" ./cmd/trustbridge
+go build -o "$W/loadgen" ./bench/loadgen
+LG="$W/loadgen"
+mkdir -p "$W/results"
+
+say "starting an OIDC issuer and minting $NTOK web identity and $NTOK pod identity tokens"
+ISS=127.0.0.1:$(free_port)
+"$LG" issuer -dir "$W/issuer" -addr "$ISS" >"$W/issuer.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 200); do [ -s "$W/issuer/issuer.txt" ] && break; sleep 0.05; done
+"$LG" world -issuer-dir "$W/issuer" -out "$W/world.json"
+"$LG" tokens -dir "$W/issuer" -n "$NTOK" -out "$W/web.txt"
+"$LG" tokens -dir "$W/issuer" -n "$NTOK" -aud pods.eks.amazonaws.com -out "$W/pod.txt"
+head -n 1 "$W/web.txt" >"$W/web1.txt"
+head -n 1000 "$W/pod.txt" >"$W/pod1k.txt"
+
+BENCH_KEY=AKIABTXV5AHDTMZMFDFT
+BENCH_SECRET=benchbenchbenchbenchbenchbenchbenchbench
+ACCT=111111111111
+
+say "starting trustbridge (edge + webhooks, in-memory store)"
+TBA=127.0.0.1:$(free_port)
+WHA=127.0.0.1:$(free_port)
+start=$(date +%s.%N)
+"$W/trustbridge" serve --addr "$TBA" --data-dir :memory: --world "$W/world.json" \
+  --webhook-addr "$WHA" --cluster bench --region us-east-1 --self-signed "$W/webhook" --no-kubernetes-api \
+  --log-level warn --log-format text >"$W/trustbridge.log" 2>&1 &
+TBPID=$!
+pids+=($TBPID)
+wait_http "http://$TBA/readyz"
+say "trustbridge ready in $(python3 -c "import time;print(round(time.time()-$start,3))") s"
+wait_http "https://$WHA/healthz" --cacert "$W/webhook/ca.crt"
+
+say "starting the Pod Identity agent"
+AGA=127.0.0.1:$(free_port)
+AWS_ACCESS_KEY_ID=$BENCH_KEY AWS_SECRET_ACCESS_KEY=$BENCH_SECRET AWS_REGION=us-east-1 \
+  "$W/trustbridge" agent --cluster bench --endpoint "http://$TBA" --addr "$AGA" --log-level warn >"$W/agent.log" 2>&1 &
+AGPID=$!
+pids+=($AGPID)
+
+say "starting moto's server"
+MOA=127.0.0.1:$(free_port)
+python3 -m moto.server -H 127.0.0.1 -p "${MOA#*:}" >"$W/moto.log" 2>&1 &
+MOPID=$!
+pids+=($MOPID)
+wait_http "http://$MOA/moto-api/"
+# moto answers GetRole only for roles it has.
+AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 \
+  aws --endpoint-url "http://$MOA" iam create-role --role-name bench-role \
+  --assume-role-policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}' >/dev/null
+
+# bench NAME SYSTEM PID TARGET EXPECT [extra run flags] -- [prepare flags]
+bench() {
+  local name=$1 sys=$2 pid=$3 target=$4 expect=$5
+  shift 5
+  local run=() prep=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do run+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  prep=("$@")
+  local req="$W/req-$sys-$name.jsonl"
+  "$LG" prepare -target "$target" -out "$req" "${prep[@]}"
+  say "$name on $sys ($DUR, $CONNS connections)"
+  "$LG" run -requests "$req" -target "$target" -pid "$pid" -system "$sys" -scenario "$name" \
+    -d "$DUR" -c "$CONNS" -expect "$expect" -out "$W/results/$sys-$name.json" "${run[@]}" >/dev/null
+}
+
+TB="http://$TBA"
+MO="http://$MOA"
+KEYS=(-access-key "$BENCH_KEY" -secret-key "$BENCH_SECRET" -region us-east-1)
+MOKEYS=(-access-key test -secret-key test -region us-east-1)
+GCI="Action=GetCallerIdentity&Version=2011-06-15"
+AR_SAME="Action=AssumeRole&Version=2011-06-15&RoleArn=arn:aws:iam::$ACCT:role/bench-role&RoleSessionName=bench"
+AR_CROSS="Action=AssumeRole&Version=2011-06-15&RoleArn=arn:aws:iam::222222222222:role/cross-role&RoleSessionName=bench"
+GETROLE="Action=GetRole&Version=2010-05-08&RoleName=bench-role"
+WEBROLE=arn:aws:iam::$ACCT:role/web-role
+
+for sys in trustbridge moto; do
+  if [ $sys = trustbridge ]; then T=$TB P=$TBPID K=("${KEYS[@]}"); else T=$MO P=$MOPID K=("${MOKEYS[@]}"); fi
+  bench GetCallerIdentity $sys "$P" "$T" "<Arn>" -- -scenario query -params "$GCI" "${K[@]}"
+  bench AssumeRole-same-account $sys "$P" "$T" "<SessionToken>" -- -scenario query -params "$AR_SAME" "${K[@]}"
+  bench AssumeRole-cross-account $sys "$P" "$T" "<SessionToken>" -- -scenario query -params "$AR_CROSS" "${K[@]}"
+  bench IAM-GetRole $sys "$P" "$T" "<RoleName>bench-role</RoleName>" -- -scenario query -service iam -params "$GETROLE" "${K[@]}"
+  bench AssumeRoleWithWebIdentity-distinct $sys "$P" "$T" "<SessionToken>" -distinct -- -scenario web-identity -tokens "$W/web.txt" -role-arn "$WEBROLE"
+  bench AssumeRoleWithWebIdentity-reused $sys "$P" "$T" "<SessionToken>" -- -scenario web-identity -tokens "$W/web1.txt" -role-arn "$WEBROLE"
+done
+
+bench AssumeRoleForPodIdentity-distinct trustbridge "$TBPID" "$TB" '"sessionToken"' -distinct -- -scenario pod-identity -cluster bench -tokens "$W/pod.txt" "${KEYS[@]}"
+bench TokenReview trustbridge "$TBPID" "https://$WHA" '"authenticated":true' -ca "$W/webhook/ca.crt" -- -scenario token-review -cluster bench "${KEYS[@]}"
+bench SubjectAccessReview trustbridge "$TBPID" "https://$WHA" '"allowed":true' -ca "$W/webhook/ca.crt" -- -scenario sar -user bench -user-arn "arn:aws:iam::$ACCT:user/bench"
+bench PodIdentityAgent-cache-hit trustbridge "$AGPID" "http://$AGA" '"AccessKeyId"' -- -scenario agent -tokens "$W/pod1k.txt"
+
+minio=""
+if [ "${BENCH_MINIO:-0}" = 1 ]; then
+  minio=$(command -v minio || true)
+  [ -z "$minio" ] && [ -x "$(go env GOPATH)/bin/minio" ] && minio="$(go env GOPATH)/bin/minio"
+fi
+if [ -n "$minio" ]; then
+  say "MinIO: AssumeRoleWithWebIdentity"
+  MIA=127.0.0.1:$(free_port)
+  MINIO_ROOT_USER=benchadmin MINIO_ROOT_PASSWORD=benchadminsecret \
+    MINIO_IDENTITY_OPENID_CONFIG_URL="$(cat "$W/issuer/issuer.txt")/.well-known/openid-configuration" \
+    MINIO_IDENTITY_OPENID_CLIENT_ID=sts.amazonaws.com MINIO_IDENTITY_OPENID_CLAIM_NAME=sub \
+    SSL_CERT_FILE="$W/issuer/ca.crt" \
+    "$minio" server --address "$MIA" "$W/minio-data" >"$W/minio.log" 2>&1 &
+  MIPID=$!
+  pids+=($MIPID)
+  if wait_http "http://$MIA/minio/health/ready"; then
+    bench AssumeRoleWithWebIdentity-distinct minio "$MIPID" "http://$MIA" "<SessionToken>" -distinct -- -scenario web-identity -tokens "$W/web.txt" -role-arn "$WEBROLE"
+    bench AssumeRoleWithWebIdentity-reused minio "$MIPID" "http://$MIA" "<SessionToken>" -- -scenario web-identity -tokens "$W/web1.txt" -role-arn "$WEBROLE"
+  else
+    say "MinIO did not start; see its log:"; tail -5 "$W/minio.log" >&2
+  fi
+  minio_note="MinIO: $("$minio" --version 2>/dev/null | head -1)"
+else
+  minio_note="MinIO: skipped (set BENCH_MINIO=1 with a minio binary on PATH or in \$(go env GOPATH)/bin; go install github.com/minio/minio@latest builds one in ~6 minutes)"
+fi
+say "$minio_note"
+
+scale_note=""
+if [ "$SCALE" -gt 0 ]; then
+  say "scale: a world with $SCALE extra roles and $((SCALE / 10)) extra OIDC providers"
+  "$LG" world -issuer-dir "$W/issuer" -roles "$SCALE" -providers $((SCALE / 10)) -out "$W/world-scale.json"
+  SCA=127.0.0.1:$(free_port)
+  start=$(date +%s.%N)
+  "$W/trustbridge" serve --addr "$SCA" --data-dir "$W/scale-data" --world "$W/world-scale.json" --log-level info --log-format text >"$W/scale.log" 2>&1 &
+  SCPID=$!
+  pids+=($SCPID)
+  wait_http "http://$SCA/readyz"
+  load=$(python3 -c "import time;print(round(time.time()-$start,1))")
+  say "scale world applied and ready in ${load} s"
+  bench IAM-GetRole-at-${SCALE}-roles trustbridge "$SCPID" "http://$SCA" "<RoleName>bench-role</RoleName>" -- -scenario query -service iam -params "$GETROLE" "${KEYS[@]}"
+  bench AssumeRole-at-${SCALE}-roles trustbridge "$SCPID" "http://$SCA" "<SessionToken>" -- -scenario query -params "$AR_SAME" "${KEYS[@]}"
+  scale_note="Scale: $SCALE extra roles and $((SCALE / 10)) extra OIDC providers applied to a new SQLite store and ready in ${load} s."
+fi
+
+mkdir -p "$OUTDIR"
+out="$OUTDIR/$(date -u +%Y-%m-%dT%H%M)-$(hostname -s).md"
+{
+  echo "# make bench — $(date -u +%Y-%m-%dT%H:%MZ) on $(hostname -s)"
+  echo
+  echo "- CPU: $(nproc) × $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+  echo "- Memory: $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
+  echo "- Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- Go: $(go version | cut -d' ' -f3); moto: $(python3 -c 'import moto;print(moto.__version__)'); commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "- $DUR per scenario, $CONNS keep-alive connections, load generator on the same machine"
+  echo "- $minio_note"
+  [ -n "$scale_note" ] && echo "- $scale_note"
+  echo
+  echo '```'
+  "$LG" report "$W"/results/*.json
+  echo '```'
+} >"$out"
+cat "$out"
+say "written to $out"
