@@ -11,6 +11,7 @@ import (
 	"github.com/trustbridge/trustbridge/internal/k8s/accesspolicy"
 	"github.com/trustbridge/trustbridge/internal/k8s/awsauth"
 	"github.com/trustbridge/trustbridge/internal/k8s/tokenreview"
+	"github.com/trustbridge/trustbridge/internal/metrics"
 	"github.com/trustbridge/trustbridge/internal/store"
 )
 
@@ -35,6 +36,8 @@ type recorder struct {
 	log     *slog.Logger
 	// newID returns a request ID; awsid.NewRequestID unless a test sets it.
 	newID func() string
+	// metrics, if set, counts token and access reviews by result.
+	metrics *metrics.Metrics
 }
 
 // tokenDecision records one TokenReview outcome and returns its request
@@ -46,6 +49,13 @@ type recorder struct {
 // store.
 func (r *recorder) tokenDecision(ctx context.Context, d tokenreview.Decision, sourceIP string) string {
 	id := r.newID()
+	if r.metrics != nil {
+		result := "authenticated"
+		if !d.Authenticated {
+			result = "rejected_" + string(d.Reason)
+		}
+		r.metrics.TokenReviews.WithLabelValues(result).Inc()
+	}
 	attrs := []slog.Attr{slog.String("request_id", id), slog.String("cluster", d.Cluster)}
 	if d.ARN != "" {
 		attrs = append(attrs, slog.String("arn", d.ARN))
@@ -160,6 +170,16 @@ func reasonHint(d tokenreview.Decision, c *store.Cluster) string {
 // an access policy decided (or failed to) to the audit stream. No-opinion
 // answers — the common case, left to RBAC — are logged at Debug only.
 func (r *recorder) accessDecision(d accesspolicy.Decision) {
+	if r.metrics != nil {
+		result := "no_opinion"
+		switch {
+		case d.Err != nil:
+			result = "error"
+		case d.Allowed:
+			result = "allowed"
+		}
+		r.metrics.AccessReviews.WithLabelValues(result).Inc()
+	}
 	attrs := []slog.Attr{slog.String("cluster", d.Cluster), slog.String("user", d.User), slog.String("request", d.Request), slog.String("reason", d.Reason)}
 	switch {
 	case d.Err != nil:

@@ -20,6 +20,7 @@ import (
 	"github.com/trustbridge/trustbridge/internal/k8s/mutate"
 	"github.com/trustbridge/trustbridge/internal/k8s/tokenreview"
 	"github.com/trustbridge/trustbridge/internal/k8s/webhook"
+	"github.com/trustbridge/trustbridge/internal/metrics"
 	"github.com/trustbridge/trustbridge/internal/sigv4"
 	"github.com/trustbridge/trustbridge/internal/store"
 )
@@ -86,7 +87,7 @@ func New(ctx context.Context, a *app.App, cfg Config) (*Server, error) {
 			return nil, err
 		}
 	}
-	s.web, err = webhook.New(webhook.Config{Addr: cfg.Addr, CertFile: certFile, KeyFile: keyFile, Logger: s.log})
+	s.web, err = webhook.New(webhook.Config{Addr: cfg.Addr, CertFile: certFile, KeyFile: keyFile, Logger: s.log, Observe: observe(a.Metrics)})
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +96,7 @@ func New(ctx context.Context, a *app.App, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.access = newClusterAccess(a.Cache, cluster.ClusterRef, s.log)
-	s.rec = &recorder{cluster: cluster, audit: a.Audit, log: s.log, newID: awsid.NewRequestID}
+	s.rec = &recorder{cluster: cluster, audit: a.Audit, log: s.log, newID: awsid.NewRequestID, metrics: a.Metrics}
 	if err := s.assemble(ctx); err != nil {
 		return nil, err
 	}
@@ -302,4 +303,23 @@ func (s *Server) waitForSync(ctx context.Context) {
 		s.log.Warn("aws-auth ConfigMap not read yet; tokens mapped through it are rejected until it is", "after", s.cfg.SyncTimeout)
 	}
 	s.log.Debug("kubernetes caches synced", "elapsed", time.Since(start).Round(time.Millisecond))
+}
+
+// observe counts admission reviews by HTTP outcome: "answered" when the
+// webhook replied with an AdmissionReview (allowed, mutated or denied),
+// "failed" when it could not (malformed review, internal error).
+func observe(m *metrics.Metrics) func(pattern string, status int, elapsed time.Duration) {
+	if m == nil {
+		return nil
+	}
+	return func(pattern string, status int, _ time.Duration) {
+		if pattern != "POST "+PathMutate {
+			return
+		}
+		result := "answered"
+		if status != http.StatusOK {
+			result = "failed"
+		}
+		m.AdmissionReviews.WithLabelValues(result).Inc()
+	}
 }
