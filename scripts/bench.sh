@@ -13,9 +13,13 @@
 #   BENCH_DURATION=10s     measurement time per scenario
 #   BENCH_CONNS=16         keep-alive connections
 #   BENCH_TOKENS=30000     distinct web identity / pod identity tokens
-#   BENCH_SCALE_ROLES=0    also measure a world with this many extra roles
-#                          (and a tenth as many OIDC providers): load time
-#                          and GetRole/AssumeRole at that size
+#   BENCH_SCALE="0 100000" scale steps: for each N, a world with N extra roles
+#                          (each with a trust policy and two managed
+#                          policies), N/10 extra OIDC providers and, from
+#                          N >= 10000, 10,000 pod identity associations over
+#                          100 clusters, applied to a new SQLite store: load
+#                          time, store size, RSS, and GetRole, AssumeRole and
+#                          AssumeRoleWithWebIdentity at that size. "" skips.
 #   BENCH_MINIO=1          also run MinIO's STS (needs `minio` on PATH or in
 #                          $(go env GOPATH)/bin; `go install
 #                          github.com/minio/minio@latest` takes ~6 minutes)
@@ -26,9 +30,11 @@ cd "$(dirname "$0")/.."
 DUR=${BENCH_DURATION:-10s}
 CONNS=${BENCH_CONNS:-16}
 NTOK=${BENCH_TOKENS:-30000}
-SCALE=${BENCH_SCALE_ROLES:-0}
+SCALE=${BENCH_SCALE-0 100000}
 OUTDIR=${BENCH_OUT:-bench/results}
 
+T0=$(date +%s)
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 W=$(mktemp -d /tmp/trustbridge-bench.XXXXXX)
 pids=()
 cleanup() {
@@ -50,6 +56,7 @@ wait_http() { # URL [curl args...]
   return 1
 }
 
+say "load average at start: $LOAD_START ($(nproc) CPUs)"
 say "building trustbridge and the load generator"
 go build -o "$W/trustbridge" ./cmd/trustbridge
 go build -o "$W/loadgen" ./bench/loadgen
@@ -140,6 +147,7 @@ done
 bench AssumeRoleForPodIdentity-distinct trustbridge "$TBPID" "$TB" '"sessionToken"' -distinct -- -scenario pod-identity -cluster bench -tokens "$W/pod.txt" "${KEYS[@]}"
 bench TokenReview trustbridge "$TBPID" "https://$WHA" '"authenticated":true' -ca "$W/webhook/ca.crt" -- -scenario token-review -cluster bench "${KEYS[@]}"
 bench SubjectAccessReview trustbridge "$TBPID" "https://$WHA" '"allowed":true' -ca "$W/webhook/ca.crt" -- -scenario sar -user bench -user-arn "arn:aws:iam::$ACCT:user/bench"
+bench AdmissionReview-pod-identity trustbridge "$TBPID" "https://$WHA" '"patch":"' -ca "$W/webhook/ca.crt" -- -scenario admission -namespace bench -service-account bench
 bench PodIdentityAgent-cache-hit trustbridge "$AGPID" "http://$AGA" '"AccessKeyId"' -- -scenario agent -tokens "$W/pod1k.txt"
 
 minio=""
@@ -148,43 +156,60 @@ if [ "${BENCH_MINIO:-0}" = 1 ]; then
   [ -z "$minio" ] && [ -x "$(go env GOPATH)/bin/minio" ] && minio="$(go env GOPATH)/bin/minio"
 fi
 if [ -n "$minio" ]; then
-  say "MinIO: AssumeRoleWithWebIdentity"
+  say "MinIO: AssumeRoleWithWebIdentity (tokens carry a policy claim, which MinIO maps to its built-in readonly policy; it ignores the AWS RoleArn)"
+  "$LG" tokens -dir "$W/issuer" -n "$NTOK" -claim policy=readonly -out "$W/web-minio.txt"
+  head -n 1 "$W/web-minio.txt" >"$W/web-minio1.txt"
   MIA=127.0.0.1:$(free_port)
   MINIO_ROOT_USER=benchadmin MINIO_ROOT_PASSWORD=benchadminsecret \
     MINIO_IDENTITY_OPENID_CONFIG_URL="$(cat "$W/issuer/issuer.txt")/.well-known/openid-configuration" \
-    MINIO_IDENTITY_OPENID_CLIENT_ID=sts.amazonaws.com MINIO_IDENTITY_OPENID_CLAIM_NAME=sub \
+    MINIO_IDENTITY_OPENID_CLIENT_ID=sts.amazonaws.com MINIO_IDENTITY_OPENID_CLAIM_NAME=policy \
     SSL_CERT_FILE="$W/issuer/ca.crt" \
     "$minio" server --address "$MIA" "$W/minio-data" >"$W/minio.log" 2>&1 &
   MIPID=$!
   pids+=($MIPID)
   if wait_http "http://$MIA/minio/health/ready"; then
-    bench AssumeRoleWithWebIdentity-distinct minio "$MIPID" "http://$MIA" "<SessionToken>" -distinct -- -scenario web-identity -tokens "$W/web.txt" -role-arn "$WEBROLE"
-    bench AssumeRoleWithWebIdentity-reused minio "$MIPID" "http://$MIA" "<SessionToken>" -- -scenario web-identity -tokens "$W/web1.txt" -role-arn "$WEBROLE"
+    bench AssumeRoleWithWebIdentity-distinct minio "$MIPID" "http://$MIA" "<SessionToken>" -distinct -- -scenario web-identity -tokens "$W/web-minio.txt" -role-arn "$WEBROLE" ||
+      { say "MinIO's answers failed verification; its log:"; tail -5 "$W/minio.log" >&2; }
+    bench AssumeRoleWithWebIdentity-reused minio "$MIPID" "http://$MIA" "<SessionToken>" -- -scenario web-identity -tokens "$W/web-minio1.txt" -role-arn "$WEBROLE" ||
+      say "MinIO's answers failed verification"
   else
     say "MinIO did not start; see its log:"; tail -5 "$W/minio.log" >&2
   fi
   minio_note="MinIO: $("$minio" --version 2>/dev/null | head -1)"
+elif [ "${BENCH_MINIO:-0}" = 1 ]; then
+  minio_note="MinIO: skipped: BENCH_MINIO=1 but no minio binary on PATH or in \$(go env GOPATH)/bin (go install github.com/minio/minio@latest builds one in ~6 minutes)"
 else
   minio_note="MinIO: skipped (set BENCH_MINIO=1 with a minio binary on PATH or in \$(go env GOPATH)/bin; go install github.com/minio/minio@latest builds one in ~6 minutes)"
 fi
 say "$minio_note"
 
-scale_note=""
-if [ "$SCALE" -gt 0 ]; then
-  say "scale: a world with $SCALE extra roles and $((SCALE / 10)) extra OIDC providers"
-  "$LG" world -issuer-dir "$W/issuer" -roles "$SCALE" -providers $((SCALE / 10)) -out "$W/world-scale.json"
+scale_notes=()
+for n in $SCALE; do
+  prov=$((n / 10)) clus=0 assoc=0
+  if [ "$n" -ge 10000 ]; then clus=100 assoc=10000; fi
+  say "scale: a world with $n extra roles, $prov extra OIDC providers, $assoc pod identity associations in $clus clusters"
+  "$LG" world -issuer-dir "$W/issuer" -roles "$n" -providers "$prov" -clusters "$clus" -associations "$assoc" -out "$W/world-$n.json"
   SCA=127.0.0.1:$(free_port)
   start=$(date +%s.%N)
-  "$W/trustbridge" serve --addr "$SCA" --data-dir "$W/scale-data" --world "$W/world-scale.json" --log-level info --log-format text >"$W/scale.log" 2>&1 &
+  "$W/trustbridge" serve --addr "$SCA" --data-dir "$W/scale-$n" --world "$W/world-$n.json" --log-level warn --log-format text >"$W/scale-$n.log" 2>&1 &
   SCPID=$!
   pids+=($SCPID)
   wait_http "http://$SCA/readyz"
   load=$(python3 -c "import time;print(round(time.time()-$start,1))")
-  say "scale world applied and ready in ${load} s"
-  bench IAM-GetRole-at-${SCALE}-roles trustbridge "$SCPID" "http://$SCA" "<RoleName>bench-role</RoleName>" -- -scenario query -service iam -params "$GETROLE" "${KEYS[@]}"
-  bench AssumeRole-at-${SCALE}-roles trustbridge "$SCPID" "http://$SCA" "<SessionToken>" -- -scenario query -params "$AR_SAME" "${KEYS[@]}"
-  scale_note="Scale: $SCALE extra roles and $((SCALE / 10)) extra OIDC providers applied to a new SQLite store and ready in ${load} s."
-fi
+  rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/$SCPID/status)
+  hwm=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' /proc/$SCPID/status)
+  size=$(du -sm "$W/scale-$n" | cut -f1)
+  wsize=$(du -m "$W/world-$n.json" | cut -f1)
+  note="$n extra roles: world file ${wsize} MB, applied to a new SQLite store and ready in ${load} s; store ${size} MB on disk; RSS ${rss} MB when ready (peak ${hwm} MB)"
+  say "$note"
+  scale_notes+=("$note")
+  bench "IAM-GetRole@$n-extra-roles" trustbridge "$SCPID" "http://$SCA" "<RoleName>bench-role</RoleName>" -- -scenario query -service iam -params "$GETROLE" "${KEYS[@]}"
+  bench "AssumeRole@$n-extra-roles" trustbridge "$SCPID" "http://$SCA" "<SessionToken>" -- -scenario query -params "$AR_SAME" "${KEYS[@]}"
+  bench "AssumeRoleWithWebIdentity-distinct@$n-extra-roles" trustbridge "$SCPID" "http://$SCA" "<SessionToken>" -distinct -- -scenario web-identity -tokens "$W/web.txt" -role-arn "$WEBROLE"
+  kill "$SCPID" 2>/dev/null || true
+  wait "$SCPID" 2>/dev/null || true
+  rm -rf "$W/scale-$n" "$W/world-$n.json"
+done
 
 mkdir -p "$OUTDIR"
 out="$OUTDIR/$(date -u +%Y-%m-%dT%H%M)-$(hostname -s).md"
@@ -193,15 +218,16 @@ out="$OUTDIR/$(date -u +%Y-%m-%dT%H%M)-$(hostname -s).md"
   echo
   echo "- CPU: $(nproc) × $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
   echo "- Memory: $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
-  echo "- Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- Load average at start: $LOAD_START; at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other engineers' builds and tests share these cores)"
   echo "- Go: $(go version | cut -d' ' -f3); moto: $(python3 -c 'import moto;print(moto.__version__)'); commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "- $DUR per scenario, $CONNS keep-alive connections, load generator on the same machine"
   echo "- $minio_note"
-  [ -n "$scale_note" ] && echo "- $scale_note"
+  for n in "${scale_notes[@]}"; do echo "- Scale: $n"; done
+  echo "- Whole run: $(( $(date +%s) - T0 )) s"
   echo
   echo '```'
   "$LG" report "$W"/results/*.json
   echo '```'
 } >"$out"
 cat "$out"
-say "written to $out"
+say "written to $out ($(( $(date +%s) - T0 )) s)"

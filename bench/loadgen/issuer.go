@@ -158,8 +158,10 @@ func cmdTokens(args []string) error {
 	ns := fs.String("namespace", "bench", "service account namespace")
 	sa := fs.String("sa", "bench", "service account name")
 	ttl := fs.Duration("ttl", 2*time.Hour, "token lifetime")
+	extra := fs.String("claim", "", "an extra string claim NAME=VALUE (MinIO reads its policy from one)")
 	out := fs.String("out", "", "output file (one token per line)")
 	_ = fs.Parse(args)
+	extraName, extraValue, hasExtra := strings.Cut(*extra, "=")
 	signer, iss, err := loadSigner(*dir)
 	if err != nil {
 		return err
@@ -189,6 +191,9 @@ func cmdTokens(args []string) error {
 						"serviceaccount": map[string]string{"name": *sa, "uid": "5f8b2c4e-0000-4000-8000-000000000001"},
 						"pod":            map[string]string{"name": fmt.Sprintf("bench-%d", i), "uid": podUID},
 					},
+				}
+				if hasExtra {
+					claims[extraName] = extraValue
 				}
 				tok, err := jwt.Signed(sig).Claims(claims).Serialize()
 				if err != nil {

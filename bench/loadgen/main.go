@@ -15,6 +15,11 @@
 //
 // scripts/bench.sh (make bench) drives them; docs/benchmarks.md explains
 // the method.
+//
+// loadgen must only ever be pointed at servers on this machine (loopback):
+// it is a load generator, and its request loops are bounded by -d and by
+// the request file. It never logs a token, secret or signature; an error
+// line quotes at most the start of the server's answer.
 package main
 
 import (

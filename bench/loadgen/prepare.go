@@ -31,7 +31,7 @@ type prepared struct {
 
 func cmdPrepare(args []string) error {
 	fs := flag.NewFlagSet("prepare", flag.ExitOnError)
-	scenario := fs.String("scenario", "", "query | web-identity | pod-identity | token-review | sar | agent")
+	scenario := fs.String("scenario", "", "query | web-identity | pod-identity | token-review | sar | admission | agent")
 	target := fs.String("target", "http://127.0.0.1:4577", "base URL the requests are signed for")
 	service := fs.String("service", "sts", "SigV4 service for -scenario query")
 	params := fs.String("params", "Action=GetCallerIdentity&Version=2011-06-15", "Query parameters for -scenario query")
@@ -45,6 +45,8 @@ func cmdPrepare(args []string) error {
 	cluster := fs.String("cluster", "bench", "cluster name (pod-identity, token-review)")
 	user := fs.String("user", "", "SubjectAccessReview user (sar)")
 	userARN := fs.String("user-arn", "", "IAM ARN in the SubjectAccessReview extra (sar)")
+	namespace := fs.String("namespace", "bench", "Pod namespace (admission)")
+	serviceAccount := fs.String("service-account", "bench", "Pod ServiceAccount (admission)")
 	out := fs.String("out", "", "output request file")
 	_ = fs.Parse(args)
 	base, err := url.Parse(*target)
@@ -117,6 +119,15 @@ func cmdPrepare(args []string) error {
 			"resourceAttributes": map[string]string{"namespace": "default", "verb": "list", "version": "v1", "resource": "pods"},
 		}})
 		reqs = append(reqs, prepared{Method: "POST", Path: "/authorize", Header: map[string]string{"Content-Type": "application/json"}, Body: string(body)})
+	case "admission":
+		// A Pod created by a ReplicaSet in namespace bench with the
+		// ServiceAccount that has a pod identity association: the webhook
+		// decides and answers with a JSON patch.
+		body, err := admissionReview(*namespace, *serviceAccount)
+		if err != nil {
+			return err
+		}
+		reqs = append(reqs, prepared{Method: "POST", Path: "/mutate", Header: map[string]string{"Content-Type": "application/json"}, Body: body})
 	case "agent":
 		toks, err := readLines(*tokens)
 		if err != nil {
@@ -149,6 +160,42 @@ func clusterToken(signer *v4.Signer, creds aws.Credentials, cluster string, now 
 		return "", err
 	}
 	return "k8s-aws-v1." + base64.RawURLEncoding.EncodeToString([]byte(u)), nil
+}
+
+// admissionReview is an admission.k8s.io/v1 AdmissionReview of a Pod
+// CREATE as the kube-apiserver sends it: two containers, an init container
+// and the projected kube-api-access volume.
+func admissionReview(namespace, serviceAccount string) (string, error) {
+	container := func(name string) map[string]any {
+		return map[string]any{"name": name, "image": "registry.example/app:1.2.3",
+			"env":          []any{map[string]string{"name": "LOG_LEVEL", "value": "info"}},
+			"volumeMounts": []any{map[string]any{"name": "kube-api-access-abcde", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount", "readOnly": true}}}
+	}
+	pod := map[string]any{
+		"apiVersion": "v1", "kind": "Pod",
+		"metadata": map[string]any{"generateName": "web-7d4b9c6f5-", "namespace": namespace, "labels": map[string]string{"app": "web"}},
+		"spec": map[string]any{
+			"serviceAccountName": serviceAccount,
+			"initContainers":     []any{container("migrate")},
+			"containers":         []any{container("app"), container("proxy")},
+			"volumes": []any{map[string]any{"name": "kube-api-access-abcde", "projected": map[string]any{"sources": []any{
+				map[string]any{"serviceAccountToken": map[string]any{"expirationSeconds": 3607, "path": "token"}},
+				map[string]any{"configMap": map[string]any{"name": "kube-root-ca.crt", "items": []any{map[string]string{"key": "ca.crt", "path": "ca.crt"}}}},
+			}}}},
+		},
+	}
+	b, err := json.Marshal(map[string]any{
+		"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+		"request": map[string]any{
+			"uid":       "705ab4f5-6393-11e8-b7cc-42010a800002",
+			"kind":      map[string]string{"group": "", "version": "v1", "kind": "Pod"},
+			"resource":  map[string]string{"group": "", "version": "v1", "resource": "pods"},
+			"operation": "CREATE", "namespace": namespace,
+			"userInfo": map[string]any{"username": "system:serviceaccount:kube-system:replicaset-controller", "groups": []string{"system:serviceaccounts", "system:authenticated"}},
+			"object":   pod,
+		},
+	})
+	return string(b), err
 }
 
 func readLines(path string) ([]string, error) {

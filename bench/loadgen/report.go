@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strings"
@@ -25,6 +26,13 @@ func cmdReport(args []string) error {
 		}
 		results = append(results, r)
 	}
+	return writeReport(os.Stdout, results)
+}
+
+// writeReport writes the table of results to w, sorted by scenario with
+// trustbridge first; a trustbridge row carries its throughput ratio to
+// every other system measured on the same scenario.
+func writeReport(w io.Writer, results []Result) error {
 	sort.SliceStable(results, func(i, j int) bool {
 		if results[i].Scenario != results[j].Scenario {
 			return results[i].Scenario < results[j].Scenario
@@ -38,7 +46,7 @@ func cmdReport(args []string) error {
 		}
 		peers[r.Scenario][r.System] = r.RPS
 	}
-	tw := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', tabwriter.AlignRight)
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "scenario\tsystem\treq/s\tp50 ms\tp99 ms\tCPU s/1k req\tpeak RSS MB\terrors\tvs peers\t")
 	for _, r := range results {
 		var ratios []string

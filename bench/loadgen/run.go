@@ -111,6 +111,12 @@ func cmdRun(args []string) error {
 		res.CPUPer1k = (cpu1 - cpu0) / float64(res.Requests) * 1000
 		res.PeakRSSMB = procPeakRSS(*pid)
 	}
+	// The progress line make bench prints after every scenario.
+	fmt.Fprintf(os.Stderr, "    %s on %s: %d requests (%d verified, %d errors) in %.1f s: %.0f req/s, p50 %.2f ms, p99 %.2f ms\n",
+		res.Scenario, res.System, res.Requests, res.Verified, res.Errors, res.Seconds, res.RPS, res.P50ms, res.P99ms)
+	if res.FirstError != "" {
+		fmt.Fprintf(os.Stderr, "    first error: %.200s\n", res.FirstError)
+	}
 	b, _ := json.MarshalIndent(res, "", "  ")
 	fmt.Println(string(b))
 	if *out != "" {
