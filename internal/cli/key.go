@@ -32,27 +32,7 @@ holds secrets sealed with it).`,
 		Args: cobra.NoArgs,
 	}
 	cmd.AddCommand(
-		&cobra.Command{
-			Use:   "generate FILE",
-			Short: "Write a new key ring with one random key (mode 0600); refuses to overwrite",
-			Args:  cobra.ExactArgs(1),
-			RunE: func(cmd *cobra.Command, args []string) error {
-				if _, err := os.Stat(args[0]); err == nil {
-					return fmt.Errorf("%s exists; use key rotate to add a key to it", args[0])
-				} else if !errors.Is(err, fs.ErrNotExist) {
-					return err
-				}
-				r, err := serverkey.Generate()
-				if err != nil {
-					return err
-				}
-				if err := r.Save(args[0]); err != nil {
-					return err
-				}
-				fmt.Fprintf(g.stdout, "wrote %s with key %s\n", args[0], r.ActiveKeyID())
-				return nil
-			},
-		},
+		newKeyGenerateCommand(g),
 		&cobra.Command{
 			Use:   "rotate FILE",
 			Short: "Add a new active key in front of the ring's keys",
@@ -111,5 +91,58 @@ holds secrets sealed with it).`,
 			},
 		},
 	)
+	return cmd
+}
+
+// newKeyGenerateCommand is "key generate": it writes a new ring with one
+// random key in the format serverkey.Load (and so serve --server-key-file)
+// reads. The destination is --out FILE or the positional FILE; "--out -"
+// writes the ring to stdout (for kubectl create secret ... --from-file=
+// server-key.json=/dev/stdin) and prints nothing else there. A file is
+// created with mode 0600 and never overwritten. Only the key ID is ever
+// printed beside a file, never the secret.
+func newKeyGenerateCommand(g *globalOptions) *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "generate [FILE]",
+		Short: "Write a new key ring with one random key (mode 0600; --out - for stdout); refuses to overwrite",
+		Example: `  trustbridge key generate --out server-key.json
+  trustbridge key generate --out - | kubectl -n trustbridge create secret generic trustbridge-server-key --from-file=server-key.json=/dev/stdin`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dest := out
+			switch {
+			case len(args) == 1 && out != "":
+				return errors.New("give the destination once: --out FILE or FILE")
+			case len(args) == 1:
+				dest = args[0]
+			case out == "":
+				return errors.New("missing destination: --out FILE (or --out - for stdout)")
+			}
+			r, err := serverkey.Generate()
+			if err != nil {
+				return err
+			}
+			if dest == "-" {
+				data, err := r.Marshal()
+				if err != nil {
+					return err
+				}
+				_, err = g.stdout.Write(data)
+				return err
+			}
+			if _, err := os.Stat(dest); err == nil {
+				return fmt.Errorf("%s exists; use key rotate to add a key to it", dest)
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+			if err := r.Save(dest); err != nil {
+				return err
+			}
+			fmt.Fprintf(g.stdout, "wrote %s with key %s\n", dest, r.ActiveKeyID())
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&out, "out", "o", "", "file to write (mode 0600, must not exist); - writes the ring to stdout")
 	return cmd
 }

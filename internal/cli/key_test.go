@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,5 +58,74 @@ func TestKeyLifecycle(t *testing.T) {
 	}
 	if out, _ := runKeyCLI(t, "list", path); strings.Contains(out, first.ActiveKeyID()) {
 		t.Fatalf("removed key still listed:\n%s", out)
+	}
+}
+
+func TestKeyGenerateOut(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name    string
+		args    []string
+		wantErr string
+	}{
+		{"out flag", []string{"generate", "--out", filepath.Join(dir, "a.json")}, ""},
+		{"short flag", []string{"generate", "-o", filepath.Join(dir, "b.json")}, ""},
+		{"positional", []string{"generate", filepath.Join(dir, "c.json")}, ""},
+		{"existing file", []string{"generate", "--out", filepath.Join(dir, "a.json")}, "exists"},
+		{"both forms", []string{"generate", "--out", filepath.Join(dir, "d.json"), filepath.Join(dir, "e.json")}, "once"},
+		{"no destination", []string{"generate"}, "missing destination"},
+		{"missing directory", []string{"generate", "--out", filepath.Join(dir, "nope", "f.json")}, "nope"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out, err := runKeyCLI(t, c.args...)
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("err %v, want %q", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := c.args[len(c.args)-1]
+			r, err := serverkey.Load(path)
+			if err != nil {
+				t.Fatalf("serverkey.Load: %v", err)
+			}
+			if !strings.Contains(out, r.ActiveKeyID()) {
+				t.Fatalf("output %q lacks the key ID", out)
+			}
+			raw, _ := os.ReadFile(path)
+			var f struct {
+				Keys []struct{ Secret string } `json:"keys"`
+			}
+			if json.Unmarshal(raw, &f) != nil || len(f.Keys) != 1 || strings.Contains(out, f.Keys[0].Secret) {
+				t.Fatalf("output shows the secret or the file is not one key: %q", out)
+			}
+		})
+	}
+}
+
+func TestKeyGenerateStdout(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	root := NewRootCommand(&stdout, &stderr)
+	root.SetArgs([]string{"key", "generate", "--out", "-"})
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := serverkey.Parse(stdout.Bytes())
+	if err != nil {
+		t.Fatalf("stdout is not a key file: %v", err)
+	}
+	// The same bytes a replica reads through --server-key-file.
+	path := filepath.Join(t.TempDir(), "server-key.json")
+	if err := os.WriteFile(path, stdout.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if loaded, err := serverkey.Load(path); err != nil || loaded.ActiveKeyID() != r.ActiveKeyID() {
+		t.Fatalf("Load: %v", err)
+	}
+	if stderr.Len() != 0 {
+		t.Fatalf("stderr: %q", stderr.String())
 	}
 }
