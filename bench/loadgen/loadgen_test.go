@@ -235,13 +235,15 @@ func TestWriteReport(t *testing.T) {
 		{System: "minio", Scenario: "GetCallerIdentity", RPS: 1000},
 		{System: "trustbridge", Scenario: "GetCallerIdentity", RPS: 15000, P50ms: 0.5, P99ms: 5, CPUPer1k: 0.065, PeakRSSMB: 50},
 		{System: "trustbridge", Scenario: "AgentHit", RPS: 30000},
+		{System: "trustbridge", Scenario: "GetRole@0-extra-roles", RPS: 10000},
+		{System: "trustbridge", Scenario: "GetRole@100000-extra-roles", RPS: 9000},
 	}
 	var b bytes.Buffer
 	if err := writeReport(&b, results); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
-	if len(lines) != 5 {
+	if len(lines) != 7 {
 		t.Fatalf("report:\n%s", b.String())
 	}
 	for i, want := range []string{"scenario system", "AgentHit trustbridge", "GetCallerIdentity trustbridge", "GetCallerIdentity moto", "GetCallerIdentity minio"} {
@@ -249,7 +251,8 @@ func TestWriteReport(t *testing.T) {
 			t.Errorf("line %d = %q, want it to start with %q", i, lines[i], want)
 		}
 	}
-	if !strings.Contains(lines[2], "15× minio, 60× moto") || strings.Contains(lines[1], "×") {
+	if !strings.Contains(lines[2], "15× minio, 60× moto") || strings.Contains(lines[1], "×") ||
+		!strings.Contains(lines[6], "0.90× @0") || strings.Contains(lines[5], "×") {
 		t.Errorf("ratios wrong:\n%s", b.String())
 	}
 }

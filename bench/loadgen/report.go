@@ -29,9 +29,13 @@ func cmdReport(args []string) error {
 	return writeReport(os.Stdout, results)
 }
 
+// baseWorld is the scale step every other step is compared with.
+const baseWorld = "0-extra-roles"
+
 // writeReport writes the table of results to w, sorted by scenario with
 // trustbridge first; a trustbridge row carries its throughput ratio to
-// every other system measured on the same scenario.
+// every other system measured on the same scenario, and a scale row its
+// ratio to the same scenario on the base world.
 func writeReport(w io.Writer, results []Result) error {
 	sort.SliceStable(results, func(i, j int) bool {
 		if results[i].Scenario != results[j].Scenario {
@@ -61,6 +65,13 @@ func writeReport(w io.Writer, results []Result) error {
 			for _, sys := range names {
 				if v := peers[r.Scenario][sys]; v > 0 {
 					ratios = append(ratios, fmt.Sprintf("%.0f× %s", r.RPS/v, sys))
+				}
+			}
+			// A scale row (NAME@N-extra-roles) is compared with the same
+			// scenario on the base world (NAME@0-extra-roles).
+			if name, size, ok := strings.Cut(r.Scenario, "@"); ok && size != baseWorld {
+				if v := peers[name+"@"+baseWorld]["trustbridge"]; v > 0 {
+					ratios = append(ratios, fmt.Sprintf("%.2f× @0", r.RPS/v))
 				}
 			}
 		}
