@@ -26,6 +26,7 @@ import (
 	"github.com/trustbridge/trustbridge/internal/eksauth"
 	"github.com/trustbridge/trustbridge/internal/iam"
 	"github.com/trustbridge/trustbridge/internal/metrics"
+	"github.com/trustbridge/trustbridge/internal/metrics/timedstore"
 	"github.com/trustbridge/trustbridge/internal/oidc"
 	"github.com/trustbridge/trustbridge/internal/policy"
 	"github.com/trustbridge/trustbridge/internal/server"
@@ -144,6 +145,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", storeopen.Redact(cfg.Store), err)
 	}
+	// Every store call is timed (trustbridge_store_operation_duration_seconds).
+	st = timedstore.New(st, cfg.Metrics.StoreLatency)
 	a.Store = st
 	a.Cache = storecache.New(st, storecache.Options{OpenSecret: a.OpenSecret, Now: cfg.Now})
 	a.Audit = audit.New(cfg.AuditLog, st, 0, cfg.Logger)
@@ -239,9 +242,11 @@ func PolicyChecker(doc string, kind world.PolicyKind) error {
 func (a *App) ApplyWorld(ctx context.Context) error {
 	var f *world.File
 	var err error
+	name := a.Config.WorldFile
 	switch {
 	case a.Config.World != nil:
-		f, err = world.Parse("built-in demo world", a.Config.World, PolicyChecker)
+		name = "built-in demo world"
+		f, err = world.Parse(name, a.Config.World, PolicyChecker)
 	case a.Config.WorldFile != "":
 		f, err = world.Load(a.Config.WorldFile, PolicyChecker)
 	default:
@@ -257,9 +262,7 @@ func (a *App) ApplyWorld(ctx context.Context) error {
 		SealSecret:       a.SealSecret,
 		OpenSecret:       a.OpenSecret,
 		Now:              a.Config.Now,
-		Progress: func(done, total int) {
-			a.Log.Info("applying world", "done", done, "total", total, "elapsed", time.Since(start).Round(time.Millisecond))
-		},
+		Progress:         world.LogProgress(a.Log, name),
 	})
 	a.Cache.Invalidate()
 	if err != nil {

@@ -29,8 +29,10 @@ type Deps struct {
 	OpenSecret func(accessKeyID string, sealed []byte) (string, error)
 	// Now returns the current time. If nil, time.Now.
 	Now func() time.Time
-	// Progress, if set, is called now and then with counts of applied
-	// entities, for large worlds.
+	// Progress, if set, is called with the count of applied entities and
+	// their total every 5,000 entities, at least every 2 seconds while
+	// entities are applied, and once at the end (LogProgress logs them
+	// with rates).
 	Progress func(done, total int)
 }
 
@@ -63,7 +65,7 @@ func Apply(ctx context.Context, st store.Store, f *File, d Deps) (Stats, error) 
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	a := &applier{f: f, d: d, now: d.Now().UTC().Truncate(time.Second)}
+	a := &applier{f: f, d: d, now: d.Now().UTC().Truncate(time.Second), lastReport: progressClock()}
 	a.total = countEntities(f)
 	err := st.Tx(ctx, func(tx store.Store) error {
 		a.st = tx
@@ -91,11 +93,24 @@ type applier struct {
 	stats Stats
 	done  int
 	total int
+	// lastReport is when progress was last reported.
+	lastReport time.Time
 }
 
+// tick counts one applied entity and reports progress every progressEvery
+// entities, after progressInterval, and at the end.
 func (a *applier) tick() {
 	a.done++
-	if a.d.Progress != nil && (a.done%5000 == 0 || a.done == a.total) {
+	if a.d.Progress == nil {
+		return
+	}
+	due := a.done%progressEvery == 0 || a.done == a.total
+	if !due && a.done%64 != 0 {
+		return
+	}
+	now := progressClock()
+	if due || now.Sub(a.lastReport) >= progressInterval {
+		a.lastReport = now
 		a.d.Progress(a.done, a.total)
 	}
 }
