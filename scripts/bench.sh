@@ -160,7 +160,7 @@ if [ -n "$minio" ]; then
   "$LG" tokens -dir "$W/issuer" -n "$NTOK" -claim policy=readonly -out "$W/web-minio.txt"
   head -n 1 "$W/web-minio.txt" >"$W/web-minio1.txt"
   MIA=127.0.0.1:$(free_port)
-  MINIO_ROOT_USER=benchadmin MINIO_ROOT_PASSWORD=benchadminsecret \
+  MINIO_ROOT_USER=benchadmin MINIO_ROOT_PASSWORD=benchadminsecret MINIO_BROWSER=off MINIO_UPDATE=off \
     MINIO_IDENTITY_OPENID_CONFIG_URL="$(cat "$W/issuer/issuer.txt")/.well-known/openid-configuration" \
     MINIO_IDENTITY_OPENID_CLIENT_ID=sts.amazonaws.com MINIO_IDENTITY_OPENID_CLAIM_NAME=policy \
     SSL_CERT_FILE="$W/issuer/ca.crt" \
@@ -175,7 +175,7 @@ if [ -n "$minio" ]; then
   else
     say "MinIO did not start; see its log:"; tail -5 "$W/minio.log" >&2
   fi
-  minio_note="MinIO: $("$minio" --version 2>/dev/null | head -1)"
+  minio_note="MinIO: $(go version -m "$minio" 2>/dev/null | awk '$1=="mod"{print $2, $3}') (built with go install), single-drive server, OpenID provider with claim-based policy"
 elif [ "${BENCH_MINIO:-0}" = 1 ]; then
   minio_note="MinIO: skipped: BENCH_MINIO=1 but no minio binary on PATH or in \$(go env GOPATH)/bin (go install github.com/minio/minio@latest builds one in ~6 minutes)"
 else
