@@ -91,7 +91,32 @@ type Config struct {
 	Logger *slog.Logger
 	// UserAgent is sent to EKS Auth. If empty, DefaultUserAgent.
 	UserAgent string
+	// Metrics, if set, receives the agent's events (Prometheus metrics;
+	// see internal/metrics.AgentRecorder).
+	Metrics Metrics
 }
+
+// Metrics receives the agent's events for monitoring. Implementations run
+// on the request path: they must be cheap, safe for concurrent use, and
+// must not block. No method receives a token, a credential or an identity.
+type Metrics interface {
+	// CacheLookup is called once per well-formed credential request: hit
+	// reports whether unexpired credentials were in the cache.
+	CacheLookup(hit bool)
+	// Request is called once per answered request with its HTTP status
+	// and error code ("" on success).
+	Request(status int, code string)
+	// Upstream is called once per EKS Auth call with its result (""
+	// on success, else the error code) and duration.
+	Upstream(code string, elapsed time.Duration)
+}
+
+// noMetrics discards the events.
+type noMetrics struct{}
+
+func (noMetrics) CacheLookup(bool)               {}
+func (noMetrics) Request(int, string)            {}
+func (noMetrics) Upstream(string, time.Duration) {}
 
 // An Agent serves pod credentials from EKS Auth. Its methods are safe for
 // concurrent use.
@@ -106,6 +131,7 @@ type Agent struct {
 	timeout       time.Duration
 	now           func() time.Time
 	log           *slog.Logger
+	metrics       Metrics
 
 	// bg parents every upstream call, so Close aborts them.
 	bg       context.Context
@@ -151,6 +177,10 @@ func New(cfg Config) (*Agent, error) {
 		timeout:       orDefault(cfg.UpstreamTimeout, DefaultUpstreamTimeout),
 		now:           cfg.Now,
 		log:           cfg.Logger,
+		metrics:       cfg.Metrics,
+	}
+	if a.metrics == nil {
+		a.metrics = noMetrics{}
 	}
 	if a.now == nil {
 		a.now = time.Now
@@ -249,6 +279,7 @@ func (a *Agent) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	h["Cache-Control"] = noStore
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(e.body)
+	a.metrics.Request(http.StatusOK, "")
 }
 
 // fail writes err as a plain-text error and logs it. err is an *Error, or
@@ -264,6 +295,7 @@ func (a *Agent) fail(w http.ResponseWriter, r *http.Request, token string, err e
 	h["Cache-Control"] = noStore
 	w.WriteHeader(ae.Status)
 	_, _ = w.Write([]byte(ae.Message + "\n"))
+	a.metrics.Request(ae.Status, metricCode(ae.Code))
 
 	level := slog.LevelInfo
 	if ae.Status >= 500 {
@@ -319,6 +351,7 @@ func (a *Agent) get(ctx context.Context, token string) (*entry, error) {
 	}
 	k := tokenKey(token)
 	e, refresh := a.cache.lookup(k, a.now())
+	a.metrics.CacheLookup(e != nil)
 	if e != nil {
 		if refresh {
 			// The call runs in singleflight's goroutine; its buffered
@@ -383,6 +416,7 @@ func (a *Agent) refresh(k cacheKey, token string, background bool) (*entry, erro
 	if err == nil && !creds.Expiration.After(start) {
 		err = badResponse("the credentials have already expired (is the node's clock right?)")
 	}
+	a.metrics.Upstream(upstreamCode(err), a.now().Sub(start))
 	if err != nil {
 		ae := a.refreshFailed(k, start, err)
 		if background {
@@ -515,4 +549,39 @@ var jwtChars = func() (t [256]bool) {
 func malformedToken() *Error {
 	return &Error{Status: http.StatusBadRequest, Code: CodeMalformedToken,
 		Message: "the Authorization header is not a service account token (a JWT: three base64url parts separated by dots)"}
+}
+
+// upstreamCode is the metrics result of an EKS Auth call: "" on success,
+// the AWS error code when EKS Auth answered with one, else the agent's
+// error code or "Error".
+func upstreamCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var ue *upstreamError
+	if errors.As(err, &ue) {
+		return metricCode(ue.code)
+	}
+	var ae *Error
+	if errors.As(err, &ae) {
+		return metricCode(ae.Code)
+	}
+	return "InternalError"
+}
+
+// agentCodes are the error codes the agent itself answers with.
+var agentCodes = map[string]bool{
+	CodeNotFound: true, CodeMethodNotAllowed: true, CodeInvalidHost: true, CodeMissingToken: true,
+	CodeMalformedToken: true, CodeNodeCredentials: true, CodeUpstreamUnreachable: true,
+	CodeUpstreamTimeout: true, CodeUpstreamBadResponse: true, "InternalError": true, "RequestCanceled": true,
+}
+
+// metricCode bounds an error code for a metric label: the agent's own
+// codes and the EKS Auth codes it knows pass, any other code an upstream
+// sent becomes "OtherUpstreamError" (labels must not be unbounded).
+func metricCode(code string) string {
+	if _, ok := upstreamStatus[code]; ok || agentCodes[code] || nodeCredentialCodes[code] || evictingCodes[code] {
+		return code
+	}
+	return "OtherUpstreamError"
 }

@@ -1,12 +1,18 @@
 package cli
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/trustbridge/trustbridge/internal/agent"
+	"github.com/trustbridge/trustbridge/internal/metrics"
+	"github.com/trustbridge/trustbridge/internal/server"
 )
 
 func init() { register(newAgentCommand) }
@@ -14,6 +20,7 @@ func init() { register(newAgentCommand) }
 func newAgentCommand(g *globalOptions) *cobra.Command {
 	var (
 		cluster, endpoint, region, profile string
+		metricsAddr                        string
 		addrs                              []string
 		cacheSize                          int
 		refreshBefore, upstreamTimeout     time.Duration
@@ -44,15 +51,20 @@ own AWS credentials (environment, shared profile), and caches them per token.`,
 			if region == "" {
 				region = sdkRegion
 			}
+			m := metrics.New()
 			a, err := agent.New(agent.Config{
 				Cluster: cluster, Endpoint: endpoint, Addrs: addrs, Region: region, Credentials: creds,
 				CacheSize: cacheSize, RefreshBefore: refreshBefore, UpstreamTimeout: upstreamTimeout, Logger: logger,
+				Metrics: m.Agent(),
 			})
 			if err != nil {
 				return err
 			}
 			logger.Info("pod identity agent starting", "cluster", cluster, "endpoint", endpoint, "addrs", a.Addrs())
-			return a.Run(cmd.Context())
+			if metricsAddr == "" {
+				return a.Run(cmd.Context())
+			}
+			return runWithMetrics(cmd.Context(), metricsAddr, m, logger, a.Run)
 		},
 	}
 	f := cmd.Flags()
@@ -64,5 +76,28 @@ own AWS credentials (environment, shared profile), and caches them per token.`,
 	f.IntVar(&cacheSize, "cache-size", agent.DefaultCacheSize, "credentials cached (one per service-account token)")
 	f.DurationVar(&refreshBefore, "refresh-before", agent.DefaultRefreshBefore, "refresh cached credentials this long before they expire")
 	f.DurationVar(&upstreamTimeout, "upstream-timeout", agent.DefaultUpstreamTimeout, "timeout of one EKS Auth call")
+	f.StringVar(&metricsAddr, "metrics-addr", "", "serve Prometheus metrics on /metrics at this address (e.g. 127.0.0.1:9464); empty: none")
 	return cmd
+}
+
+// runWithMetrics runs run(ctx) while serving m on addr's /metrics. When
+// either ends, the other is stopped; the first error is returned.
+func runWithMetrics(ctx context.Context, addr string, m *metrics.Metrics, logger *slog.Logger, run func(context.Context) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", m.Handler())
+	errc := make(chan error, 1)
+	go func() {
+		errc <- server.ListenAndServe(ctx, addr, "", "", mux, time.Second, func(a net.Addr) {
+			logger.Info("metrics listening", "addr", a.String())
+		})
+		cancel()
+	}()
+	err := run(ctx)
+	cancel()
+	if merr := <-errc; err == nil && merr != nil {
+		err = fmt.Errorf("metrics: %w", merr)
+	}
+	return err
 }

@@ -1,8 +1,3 @@
-// Package metrics defines trustbridge's Prometheus metrics and serves them
-// on /metrics. Names follow Prometheus conventions (trustbridge_..._total
-// for counters, _seconds for durations). Labels never carry identities,
-// tokens or other unbounded values: only service, action, error code and
-// outcome names.
 package metrics
 
 import (
@@ -34,6 +29,12 @@ type Metrics struct {
 	AccessReviews *prometheus.CounterVec
 	// AgentCache counts agent credential cache lookups by result (hit, miss).
 	AgentCache *prometheus.CounterVec
+	// AgentRequests counts the agent's answered credential requests by
+	// error code ("" on success).
+	AgentRequests *prometheus.CounterVec
+	// AgentUpstream observes the agent's EKS Auth calls by error code (""
+	// on success).
+	AgentUpstream *prometheus.HistogramVec
 	// StoreLatency observes store operations by operation.
 	StoreLatency *prometheus.HistogramVec
 }
@@ -64,11 +65,18 @@ func New() *Metrics {
 	m.AgentCache = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "trustbridge_agent_credential_cache_total", Help: "Pod Identity agent credential cache lookups by result.",
 	}, []string{"result"})
+	m.AgentRequests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "trustbridge_agent_requests_total", Help: "Pod Identity agent credential requests by error code (empty on success).",
+	}, []string{"code"})
+	m.AgentUpstream = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "trustbridge_agent_upstream_duration_seconds", Help: "Pod Identity agent calls to EKS Auth by error code (empty on success).",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10},
+	}, []string{"code"})
 	m.StoreLatency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name: "trustbridge_store_operation_duration_seconds", Help: "Store operation latency by operation.",
 		Buckets: []float64{.00005, .0001, .00025, .0005, .001, .0025, .005, .01, .025, .1, 1},
 	}, []string{"operation"})
-	m.Registry.MustRegister(m.Requests, m.Latency, m.Decisions, m.AdmissionReviews, m.TokenReviews, m.AccessReviews, m.AgentCache, m.StoreLatency,
+	m.Registry.MustRegister(m.Requests, m.Latency, m.Decisions, m.AdmissionReviews, m.TokenReviews, m.AccessReviews, m.AgentCache, m.AgentRequests, m.AgentUpstream, m.StoreLatency,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -94,4 +102,45 @@ func (m *Metrics) Handler() http.Handler {
 // verifier).
 func (m *Metrics) CounterFunc(name, help string, f func() float64) {
 	m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, f))
+}
+
+// AgentRecorder feeds the Pod Identity agent's events into the agent
+// metrics; it implements agent.Metrics. The hot-path series are resolved
+// once, so a cache hit costs one atomic add per counter.
+type AgentRecorder struct {
+	m             *Metrics
+	hit, miss, ok prometheus.Counter
+}
+
+// Agent returns the recorder to set as agent.Config.Metrics.
+func (m *Metrics) Agent() *AgentRecorder {
+	return &AgentRecorder{
+		m:    m,
+		hit:  m.AgentCache.WithLabelValues("hit"),
+		miss: m.AgentCache.WithLabelValues("miss"),
+		ok:   m.AgentRequests.WithLabelValues(""),
+	}
+}
+
+// CacheLookup counts one cache lookup.
+func (r *AgentRecorder) CacheLookup(hit bool) {
+	if hit {
+		r.hit.Inc()
+	} else {
+		r.miss.Inc()
+	}
+}
+
+// Request counts one answered request; code is "" on success.
+func (r *AgentRecorder) Request(_ int, code string) {
+	if code == "" {
+		r.ok.Inc()
+		return
+	}
+	r.m.AgentRequests.WithLabelValues(code).Inc()
+}
+
+// Upstream observes one EKS Auth call.
+func (r *AgentRecorder) Upstream(code string, elapsed time.Duration) {
+	r.m.AgentUpstream.WithLabelValues(code).Observe(elapsed.Seconds())
 }
