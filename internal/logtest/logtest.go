@@ -52,7 +52,8 @@ func (f Finding) String() string {
 
 // Add registers a secret under a name. The verbatim text, its URL query
 // and JSON string encodings, and (for secrets longer than 2*fragmentLen)
-// three fragments from its start, middle and end are looked for. It
+// overlapping fragments of fragmentLen bytes, so that any piece of 36
+// bytes or more is found, are looked for. It
 // panics on a secret shorter than MinSecretLen (a test bug: a short
 // string proves nothing).
 func (s *Scanner) Add(what, text string) {
@@ -73,9 +74,17 @@ func (s *Scanner) Add(what, text string) {
 		add("JSON-escaped", strings.Trim(string(j), `"`))
 	}
 	if len(text) > 2*fragmentLen {
-		mid := len(text)/2 - fragmentLen/2
-		for i, at := range []int{0, mid, len(text) - fragmentLen} {
-			add(fmt.Sprintf("fragment %d/3", i+1), text[at:at+fragmentLen])
+		// Fragments every fragmentLen/2 bytes, and one at the end: any
+		// substring of 1.5*fragmentLen bytes or more contains one.
+		var starts []int
+		for at := 0; at+fragmentLen <= len(text); at += fragmentLen / 2 {
+			starts = append(starts, at)
+		}
+		if last := len(text) - fragmentLen; starts[len(starts)-1] != last {
+			starts = append(starts, last)
+		}
+		for i, at := range starts {
+			add(fmt.Sprintf("fragment %d/%d", i+1, len(starts)), text[at:at+fragmentLen])
 		}
 	}
 	s.secrets = append(s.secrets, sec)
