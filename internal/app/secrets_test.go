@@ -249,6 +249,12 @@ func TestLogsKeepSecrets(t *testing.T) {
 		t.Fatalf("only %d secrets registered", scan.Len())
 	}
 	scan.Check(t, all)
+	// And nothing shaped like a secret the test did not register.
+	for where, text := range all {
+		for _, f := range logtest.ScanPatterns(where, text) {
+			t.Error(f)
+		}
+	}
 }
 
 // scanIssuer is a Kubernetes-like service-account issuer over TLS:
