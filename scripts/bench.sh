@@ -44,7 +44,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-say() { printf '==> %s\n' "$*" >&2; }
+say() { printf '==> [%4ds] %s\n' "$(( $(date +%s) - T0 ))" "$*" >&2; }
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 wait_http() { # URL [curl args...]
   local url=$1; shift
