@@ -2,9 +2,12 @@ package cli
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -35,10 +38,8 @@ func applyConfig(cmd *cobra.Command, file string) error {
 		if err != nil {
 			return fmt.Errorf("read config: %w", err)
 		}
-		if len(bytes.TrimSpace(raw)) > 0 {
-			if err := yaml.Unmarshal(raw, &values); err != nil {
-				return fmt.Errorf("config %s: %w", file, err)
-			}
+		if values, err = parseConfig(raw); err != nil {
+			return fmt.Errorf("config %s: %w", file, err)
 		}
 	}
 	flags := cmd.Flags()
@@ -64,23 +65,75 @@ func applyConfig(cmd *cobra.Command, file string) error {
 			return
 		}
 		if v, ok := values[f.Name]; ok {
-			var vals []string
-			switch x := v.(type) {
-			case []any:
-				for _, e := range x {
-					vals = append(vals, fmt.Sprint(e))
-				}
-			case nil:
+			if v == nil {
 				return
-			default:
-				vals = []string{fmt.Sprint(x)}
 			}
-			if e := setFlag(f, vals, false); e != nil {
+			vals, e := configValues(v)
+			if e == nil {
+				e = setFlag(f, vals, false)
+			}
+			if e != nil {
 				err = fmt.Errorf("config %s: key %q: %w", file, f.Name, e)
 			}
 		}
 	})
 	return err
+}
+
+// parseConfig decodes a YAML config file into its top-level keys. Numbers
+// keep their text (1000000 stays "1000000", not "1e+06"). An empty file
+// has no keys; a file whose top level is not a mapping is an error.
+func parseConfig(raw []byte) (map[string]any, error) {
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil, nil
+	}
+	js, err := yaml.YAMLToJSON(raw)
+	if err != nil {
+		return nil, err
+	}
+	if bytes.Equal(bytes.TrimSpace(js), []byte("null")) {
+		return nil, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(js))
+	dec.UseNumber()
+	var values map[string]any
+	if err := dec.Decode(&values); err != nil {
+		return nil, errors.New("the file must be a YAML mapping of flag names to values")
+	}
+	return values, nil
+}
+
+// configValues turns a config-file value into flag values: a scalar is
+// one value, a list of scalars is one value each; anything else (a
+// mapping, a nested list) is an error.
+func configValues(v any) ([]string, error) {
+	scalar := func(x any) (string, bool) {
+		switch x := x.(type) {
+		case string:
+			return x, true
+		case json.Number:
+			return x.String(), true
+		case bool:
+			return strconv.FormatBool(x), true
+		}
+		return "", false
+	}
+	if list, ok := v.([]any); ok {
+		vals := make([]string, 0, len(list))
+		for _, e := range list {
+			s, ok := scalar(e)
+			if !ok {
+				return nil, errors.New("want a list of scalars")
+			}
+			vals = append(vals, s)
+		}
+		return vals, nil
+	}
+	s, ok := scalar(v)
+	if !ok {
+		return nil, errors.New("want a scalar or a list of scalars")
+	}
+	return []string{s}, nil
 }
 
 // setFlag sets f from vals. For slice flags an environment value is split
