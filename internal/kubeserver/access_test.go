@@ -326,13 +326,18 @@ func TestUnmappedIdentityIsExplained(t *testing.T) {
 	}
 }
 
-// presignToken makes a k8s-aws-v1 token the way aws eks get-token does.
+// presignToken makes a k8s-aws-v1 token the way aws eks get-token does,
+// signed for demoRegion (us-east-1 for the global sts.amazonaws.com).
 func presignToken(tb testing.TB, id, secret, cluster, host string, when time.Time) string {
 	tb.Helper()
+	region := demoRegion
+	if host == "sts.amazonaws.com" {
+		region = "us-east-1"
+	}
 	req, _ := http.NewRequest(http.MethodGet, "https://"+host+"/?Action=GetCallerIdentity&Version=2011-06-15&X-Amz-Expires=60", nil)
 	req.Header.Set("x-k8s-aws-id", cluster)
 	u, _, err := v4.NewSigner().PresignHTTP(context.Background(), aws.Credentials{AccessKeyID: id, SecretAccessKey: secret}, req,
-		"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "sts", demoRegion, when)
+		"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "sts", region, when)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -510,4 +515,56 @@ func BenchmarkSubjectAccessReviewHTTPS(b *testing.B) {
 	benchPost(b, client, base+PathAuthorize, string(body), func(out []byte) bool {
 		return bytes.Contains(out, []byte(`"allowed":true`))
 	})
+}
+
+// TestTokenReviewVersionsAndExtra: v1 and v1beta1 TokenReviews are
+// answered in their own version with aws-iam-authenticator's user: the
+// mapped username and groups, uid aws-iam-authenticator:ACCOUNT:USERID and
+// the extra keys arn, canonicalArn, sessionName, accessKeyId, principalId.
+func TestTokenReviewVersionsAndExtra(t *testing.T) {
+	s := apptest.Start(t, apptest.Options{})
+	ks, err := New(context.Background(), s.App, Config{Addr: "127.0.0.1:0", SelfSignedDir: t.TempDir(), Cluster: demoCluster, Region: demoRegion,
+		NoKubernetesAPI: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := s.Key(t, "UserOne")
+	for _, host := range []string{"sts.amazonaws.com", "sts." + demoRegion + ".amazonaws.com"} {
+		for _, version := range []string{"authentication.k8s.io/v1", "authentication.k8s.io/v1beta1"} {
+			tok := presignToken(t, one.AccessKeyID, one.SecretAccessKey, demoCluster, host, time.Now())
+			body := `{"apiVersion":"` + version + `","kind":"TokenReview","spec":{"token":"` + tok + `"}}`
+			req := httptest.NewRequest(http.MethodPost, PathAuthenticate, strings.NewReader(body))
+			w := httptest.NewRecorder()
+			ks.Handler().ServeHTTP(w, req)
+			var v struct {
+				APIVersion string `json:"apiVersion"`
+				Status     struct {
+					Authenticated bool `json:"authenticated"`
+					User          struct {
+						Username string              `json:"username"`
+						UID      string              `json:"uid"`
+						Groups   []string            `json:"groups"`
+						Extra    map[string][]string `json:"extra"`
+					} `json:"user"`
+				} `json:"status"`
+			}
+			if err := json.Unmarshal(w.Body.Bytes(), &v); err != nil || w.Code != 200 {
+				t.Fatalf("%s %s: %d %s", host, version, w.Code, w.Body)
+			}
+			u := v.Status.User
+			if v.APIVersion != version || !v.Status.Authenticated || u.Username != "UserOne" || !strings.HasPrefix(u.UID, "aws-iam-authenticator:"+demoAccount+":AIDA") ||
+				strings.Join(u.Groups, ",") != "system:masters" {
+				t.Fatalf("%s %s: %s", host, version, w.Body)
+			}
+			for k, want := range map[string]string{"arn": userARN("UserOne"), "canonicalArn": userARN("UserOne"), "accessKeyId": one.AccessKeyID, "sessionName": ""} {
+				got, ok := u.Extra[k]
+				if !ok || (want != "" && (len(got) != 1 || got[0] != want)) {
+					t.Errorf("%s %s: extra[%s] = %v, want %q", host, version, k, got, want)
+				}
+			}
+			if p := u.Extra["principalId"]; len(p) != 1 || !strings.HasPrefix(p[0], "AIDA") {
+				t.Errorf("%s %s: principalId %v", host, version, p)
+			}
+		}
+	}
 }
