@@ -156,10 +156,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		oidcOpts.Now = cfg.Now
 	}
 	a.OIDC = oidc.NewVerifier(oidcOpts)
-	a.Metrics.CounterFunc("trustbridge_oidc_token_cache_hits_total", "Web identity tokens answered from the verified-token cache.", func() float64 { return float64(a.OIDC.Stats().TokenCacheHits) })
-	a.Metrics.CounterFunc("trustbridge_oidc_token_cache_misses_total", "Web identity tokens verified with the issuer's keys.", func() float64 { return float64(a.OIDC.Stats().TokenCacheMisses) })
-	a.Metrics.CounterFunc("trustbridge_oidc_jwks_fetches_total", "OIDC discovery and JWKS fetches.", func() float64 { return float64(a.OIDC.Stats().Fetches) })
-	a.Metrics.CounterFunc("trustbridge_oidc_jwks_fetch_failures_total", "Failed OIDC discovery and JWKS fetches.", func() float64 { return float64(a.OIDC.Stats().FetchErrors) })
+	a.Metrics.CounterFunc(metrics.OIDCTokenCacheHitsInfo, func() float64 { return float64(a.OIDC.Stats().TokenCacheHits) })
+	a.Metrics.CounterFunc(metrics.OIDCTokenCacheMissesInfo, func() float64 { return float64(a.OIDC.Stats().TokenCacheMisses) })
+	a.Metrics.CounterFunc(metrics.OIDCFetchesInfo, func() float64 { return float64(a.OIDC.Stats().Fetches) })
+	a.Metrics.CounterFunc(metrics.OIDCFetchFailuresInfo, func() float64 { return float64(a.OIDC.Stats().FetchErrors) })
 	a.STS = &sts.Service{Cache: a.Cache, Authz: a.Authz, Ring: ring, OIDC: a.OIDC, Partition: cfg.Partition, Now: cfg.Now}
 	a.IAM = &iam.Service{Store: st, Cache: a.Cache, Authz: a.Authz, Ring: ring, Partition: cfg.Partition, Now: cfg.Now}
 	a.query = map[string]*awsquery.Service{"sts": a.STS.Query(), "iam": a.IAM.Query()}

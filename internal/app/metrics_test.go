@@ -18,6 +18,7 @@ import (
 
 	"github.com/trustbridge/trustbridge/internal/app"
 	"github.com/trustbridge/trustbridge/internal/app/apptest"
+	"github.com/trustbridge/trustbridge/internal/metrics"
 )
 
 // TestMetrics scrapes /metrics after a scripted set of requests — the AWS
@@ -182,7 +183,14 @@ func TestMetrics(t *testing.T) {
 			t.Errorf("metric %s missing", name)
 		}
 	}
+	catalogued := map[string]bool{}
+	for _, i := range metrics.Catalog() {
+		catalogued[i.Name] = true
+	}
 	for name := range families {
+		if strings.HasPrefix(name, "trustbridge_") && !catalogued[name] {
+			t.Errorf("%s is not in metrics.Catalog (and so not in docs/configuration.md)", name)
+		}
 		if !model.LegacyValidation.IsValidMetricName(name) {
 			t.Errorf("invalid metric name %s", name)
 		}

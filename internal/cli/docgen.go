@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/trustbridge/trustbridge/internal/app"
+	"github.com/trustbridge/trustbridge/internal/metrics"
 )
 
 // ConfigurationDoc writes docs/configuration.md: the precedence rules, then
@@ -41,6 +42,7 @@ func ConfigurationDoc(w io.Writer) error {
 		}
 		writeFlagTable(&buf, fs)
 	}
+	writeMetricsTable(&buf)
 	buf.WriteString(completionDoc)
 	_, err := w.Write(buf.Bytes())
 	return err
@@ -137,6 +139,29 @@ func writeFlagTable(buf *bytes.Buffer, fs *pflag.FlagSet) {
 	})
 	buf.WriteString("\n")
 }
+
+// writeMetricsTable documents every metric of metrics.Catalog.
+func writeMetricsTable(buf *bytes.Buffer) {
+	buf.WriteString(metricsDoc)
+	buf.WriteString("| Metric | Type | Labels | Counted by | Description |\n|---|---|---|---|---|\n")
+	for _, i := range metrics.Catalog() {
+		labels := ""
+		for j, l := range i.Labels {
+			if j > 0 {
+				labels += ", "
+			}
+			labels += "`" + l + "`"
+		}
+		fmt.Fprintf(buf, "| `%s` | %s | %s | %s | %s |\n", i.Name, i.Type, labels, i.Where, cell(i.Help))
+	}
+	buf.WriteString("\nEvery process also exports the Go runtime's `go_*` and the process's `process_*` metrics.\n\n")
+}
+
+const metricsDoc = "## Metrics\n\n" +
+	"`trustbridge serve` and `up` serve Prometheus metrics on `/metrics` of the edge port, or only on\n" +
+	"`--metrics-addr` when it is set: the edge, store and webhook families (the webhooks count when\n" +
+	"they run in the same process). `trustbridge agent` serves the agent families on its\n" +
+	"`--metrics-addr`. Labels never carry identities, tokens, ARNs or other unbounded values.\n\n"
 
 // cell makes s safe inside one Markdown table cell.
 func cell(s string) string {
