@@ -23,6 +23,7 @@
 #   BENCH_MINIO=1          also run MinIO's STS (needs `minio` on PATH or in
 #                          $(go env GOPATH)/bin; `go install
 #                          github.com/minio/minio@latest` takes ~6 minutes)
+#   BENCH_MAIN=1           0 skips the side-by-side scenarios (scale steps only)
 #   BENCH_OUT=bench/results  where the report is written
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +32,7 @@ DUR=${BENCH_DURATION:-10s}
 CONNS=${BENCH_CONNS:-16}
 NTOK=${BENCH_TOKENS:-30000}
 SCALE=${BENCH_SCALE-0 100000}
+MAIN=${BENCH_MAIN:-1}
 OUTDIR=${BENCH_OUT:-bench/results}
 
 T0=$(date +%s)
@@ -78,37 +80,6 @@ BENCH_KEY=AKIABTXV5AHDTMZMFDFT
 BENCH_SECRET=benchbenchbenchbenchbenchbenchbenchbench
 ACCT=111111111111
 
-say "starting trustbridge (edge + webhooks, in-memory store)"
-TBA=127.0.0.1:$(free_port)
-WHA=127.0.0.1:$(free_port)
-start=$(date +%s.%N)
-"$W/trustbridge" serve --addr "$TBA" --data-dir :memory: --world "$W/world.json" \
-  --webhook-addr "$WHA" --cluster bench --region us-east-1 --self-signed "$W/webhook" --no-kubernetes-api \
-  --log-level warn --log-format text >"$W/trustbridge.log" 2>&1 &
-TBPID=$!
-pids+=($TBPID)
-wait_http "http://$TBA/readyz"
-say "trustbridge ready in $(python3 -c "import time;print(round(time.time()-$start,3))") s"
-wait_http "https://$WHA/healthz" --cacert "$W/webhook/ca.crt"
-
-say "starting the Pod Identity agent"
-AGA=127.0.0.1:$(free_port)
-AWS_ACCESS_KEY_ID=$BENCH_KEY AWS_SECRET_ACCESS_KEY=$BENCH_SECRET AWS_REGION=us-east-1 \
-  "$W/trustbridge" agent --cluster bench --endpoint "http://$TBA" --addr "$AGA" --log-level warn >"$W/agent.log" 2>&1 &
-AGPID=$!
-pids+=($AGPID)
-
-say "starting moto's server"
-MOA=127.0.0.1:$(free_port)
-python3 -m moto.server -H 127.0.0.1 -p "${MOA#*:}" >"$W/moto.log" 2>&1 &
-MOPID=$!
-pids+=($MOPID)
-wait_http "http://$MOA/moto-api/"
-# moto answers GetRole only for roles it has.
-AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 \
-  aws --endpoint-url "http://$MOA" iam create-role --role-name bench-role \
-  --assume-role-policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}' >/dev/null
-
 # bench NAME SYSTEM PID TARGET EXPECT [extra run flags] -- [prepare flags]
 bench() {
   local name=$1 sys=$2 pid=$3 target=$4 expect=$5
@@ -124,8 +95,6 @@ bench() {
     -d "$DUR" -c "$CONNS" -expect "$expect" -out "$W/results/$sys-$name.json" "${run[@]}" >/dev/null
 }
 
-TB="http://$TBA"
-MO="http://$MOA"
 KEYS=(-access-key "$BENCH_KEY" -secret-key "$BENCH_SECRET" -region us-east-1)
 MOKEYS=(-access-key test -secret-key test -region us-east-1)
 GCI="Action=GetCallerIdentity&Version=2011-06-15"
@@ -134,24 +103,60 @@ AR_CROSS="Action=AssumeRole&Version=2011-06-15&RoleArn=arn:aws:iam::222222222222
 GETROLE="Action=GetRole&Version=2010-05-08&RoleName=bench-role"
 WEBROLE=arn:aws:iam::$ACCT:role/web-role
 
-for sys in trustbridge moto; do
-  if [ $sys = trustbridge ]; then T=$TB P=$TBPID K=("${KEYS[@]}"); else T=$MO P=$MOPID K=("${MOKEYS[@]}"); fi
-  bench GetCallerIdentity $sys "$P" "$T" "<Arn>" -- -scenario query -params "$GCI" "${K[@]}"
-  bench AssumeRole-same-account $sys "$P" "$T" "<SessionToken>" -- -scenario query -params "$AR_SAME" "${K[@]}"
-  bench AssumeRole-cross-account $sys "$P" "$T" "<SessionToken>" -- -scenario query -params "$AR_CROSS" "${K[@]}"
-  bench IAM-GetRole $sys "$P" "$T" "<RoleName>bench-role</RoleName>" -- -scenario query -service iam -params "$GETROLE" "${K[@]}"
-  bench AssumeRoleWithWebIdentity-distinct $sys "$P" "$T" "<SessionToken>" -distinct -- -scenario web-identity -tokens "$W/web.txt" -role-arn "$WEBROLE"
-  bench AssumeRoleWithWebIdentity-reused $sys "$P" "$T" "<SessionToken>" -- -scenario web-identity -tokens "$W/web1.txt" -role-arn "$WEBROLE"
-done
+if [ "$MAIN" = 1 ]; then
+  say "starting trustbridge (edge + webhooks, in-memory store)"
+  TBA=127.0.0.1:$(free_port)
+  WHA=127.0.0.1:$(free_port)
+  start=$(date +%s.%N)
+  "$W/trustbridge" serve --addr "$TBA" --data-dir :memory: --world "$W/world.json" \
+    --webhook-addr "$WHA" --cluster bench --region us-east-1 --self-signed "$W/webhook" --no-kubernetes-api \
+    --log-level warn --log-format text >"$W/trustbridge.log" 2>&1 &
+  TBPID=$!
+  pids+=($TBPID)
+  wait_http "http://$TBA/readyz"
+  say "trustbridge ready in $(python3 -c "import time;print(round(time.time()-$start,3))") s"
+  wait_http "https://$WHA/healthz" --cacert "$W/webhook/ca.crt"
 
-bench AssumeRoleForPodIdentity-distinct trustbridge "$TBPID" "$TB" '"sessionToken"' -distinct -- -scenario pod-identity -cluster bench -tokens "$W/pod.txt" "${KEYS[@]}"
-bench TokenReview trustbridge "$TBPID" "https://$WHA" '"authenticated":true' -ca "$W/webhook/ca.crt" -- -scenario token-review -cluster bench "${KEYS[@]}"
-bench SubjectAccessReview trustbridge "$TBPID" "https://$WHA" '"allowed":true' -ca "$W/webhook/ca.crt" -- -scenario sar -user bench -user-arn "arn:aws:iam::$ACCT:user/bench"
-bench AdmissionReview-pod-identity trustbridge "$TBPID" "https://$WHA" '"patch":"' -ca "$W/webhook/ca.crt" -- -scenario admission -namespace bench -service-account bench
-bench PodIdentityAgent-cache-hit trustbridge "$AGPID" "http://$AGA" '"AccessKeyId"' -- -scenario agent -tokens "$W/pod1k.txt"
+  say "starting the Pod Identity agent"
+  AGA=127.0.0.1:$(free_port)
+  AWS_ACCESS_KEY_ID=$BENCH_KEY AWS_SECRET_ACCESS_KEY=$BENCH_SECRET AWS_REGION=us-east-1 \
+    "$W/trustbridge" agent --cluster bench --endpoint "http://$TBA" --addr "$AGA" --log-level warn >"$W/agent.log" 2>&1 &
+  AGPID=$!
+  pids+=($AGPID)
+
+  say "starting moto's server"
+  MOA=127.0.0.1:$(free_port)
+  python3 -m moto.server -H 127.0.0.1 -p "${MOA#*:}" >"$W/moto.log" 2>&1 &
+  MOPID=$!
+  pids+=($MOPID)
+  wait_http "http://$MOA/moto-api/"
+  # moto answers GetRole only for roles it has.
+  AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 \
+    aws --endpoint-url "http://$MOA" iam create-role --role-name bench-role \
+    --assume-role-policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}' >/dev/null
+
+  TB="http://$TBA"
+  MO="http://$MOA"
+
+  for sys in trustbridge moto; do
+    if [ $sys = trustbridge ]; then T=$TB P=$TBPID K=("${KEYS[@]}"); else T=$MO P=$MOPID K=("${MOKEYS[@]}"); fi
+    bench GetCallerIdentity $sys "$P" "$T" "<Arn>" -- -scenario query -params "$GCI" "${K[@]}"
+    bench AssumeRole-same-account $sys "$P" "$T" "<SessionToken>" -- -scenario query -params "$AR_SAME" "${K[@]}"
+    bench AssumeRole-cross-account $sys "$P" "$T" "<SessionToken>" -- -scenario query -params "$AR_CROSS" "${K[@]}"
+    bench IAM-GetRole $sys "$P" "$T" "<RoleName>bench-role</RoleName>" -- -scenario query -service iam -params "$GETROLE" "${K[@]}"
+    bench AssumeRoleWithWebIdentity-distinct $sys "$P" "$T" "<SessionToken>" -distinct -- -scenario web-identity -tokens "$W/web.txt" -role-arn "$WEBROLE"
+    bench AssumeRoleWithWebIdentity-reused $sys "$P" "$T" "<SessionToken>" -- -scenario web-identity -tokens "$W/web1.txt" -role-arn "$WEBROLE"
+  done
+
+  bench AssumeRoleForPodIdentity-distinct trustbridge "$TBPID" "$TB" '"sessionToken"' -distinct -- -scenario pod-identity -cluster bench -tokens "$W/pod.txt" "${KEYS[@]}"
+  bench TokenReview trustbridge "$TBPID" "https://$WHA" '"authenticated":true' -ca "$W/webhook/ca.crt" -- -scenario token-review -cluster bench "${KEYS[@]}"
+  bench SubjectAccessReview trustbridge "$TBPID" "https://$WHA" '"allowed":true' -ca "$W/webhook/ca.crt" -- -scenario sar -user bench -user-arn "arn:aws:iam::$ACCT:user/bench"
+  bench AdmissionReview-pod-identity trustbridge "$TBPID" "https://$WHA" '"patch":"' -ca "$W/webhook/ca.crt" -- -scenario admission -namespace bench -service-account bench
+  bench PodIdentityAgent-cache-hit trustbridge "$AGPID" "http://$AGA" '"AccessKeyId"' -- -scenario agent -tokens "$W/pod1k.txt"
+fi
 
 minio=""
-if [ "${BENCH_MINIO:-0}" = 1 ]; then
+if [ "${BENCH_MINIO:-0}" = 1 ] && [ "$MAIN" = 1 ]; then
   minio=$(command -v minio || true)
   [ -z "$minio" ] && [ -x "$(go env GOPATH)/bin/minio" ] && minio="$(go env GOPATH)/bin/minio"
 fi
