@@ -243,17 +243,26 @@ func (a *App) ApplyWorld(ctx context.Context) error {
 	var f *world.File
 	var err error
 	name := a.Config.WorldFile
+	parseStart := time.Now()
 	switch {
 	case a.Config.World != nil:
 		name = "built-in demo world"
 		f, err = world.Parse(name, a.Config.World, PolicyChecker)
 	case a.Config.WorldFile != "":
+		attrs := []any{"world", name}
+		if fi, err := os.Stat(name); err == nil {
+			attrs = append(attrs, "bytes", fi.Size())
+		}
+		a.Log.Info("loading world", attrs...)
 		f, err = world.Load(a.Config.WorldFile, PolicyChecker)
 	default:
 		return nil
 	}
 	if err != nil {
 		return err
+	}
+	if a.Config.World == nil {
+		a.Log.Info("world loaded and checked", "world", name, "elapsed", time.Since(parseStart).Round(time.Millisecond))
 	}
 	start := time.Now()
 	stats, err := world.Apply(ctx, a.Store, f, world.Deps{
