@@ -343,8 +343,16 @@ func TestSeed003Users(t *testing.T) {
 	three := kubeconfigFor(t, userThree)
 	out, err = kubectl(t, userThree, three, "get", "pods", "-n", "default")
 	wantFail(t, out, err, "unmapped UserThree", "You must be logged in to the server") // 401; with an exec plugin kubectl words it "the server has asked for the client to provide credentials"
-	if !strings.Contains(tb.out.String(), "arn:aws:iam::"+account+":user/UserThree") {
-		t.Errorf("the rejection of UserThree is not logged with its ARN")
+	// The rejection is logged with a request ID under which `trustbridge
+	// explain` tells why and what to do.
+	id := rejectionID(t, "arn:aws:iam::"+account+":user/UserThree")
+	out, err = runCmd(t, baseEnv(t, root), tb.Bin, "explain", id, "--endpoint", tb.URL)
+	wantOK(t, out, err, "trustbridge explain "+id)
+	t.Logf("trustbridge explain %s:\n%s", id, out)
+	for _, want := range []string{"not-mapped", "UserThree", "create-access-entry"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("trustbridge explain %s lacks %q:\n%s", id, want, out)
+		}
 	}
 
 	mustAWS(t, root, "eks", "create-access-entry", "--cluster-name", clusterName, "--principal-arn", "arn:aws:iam::"+account+":user/UserThree")
@@ -368,6 +376,26 @@ func TestSeed003Users(t *testing.T) {
 	wantFail(t, out, err, "UserThree outside its scope", "Forbidden")
 	out, err = kubectl(t, userThree, three, "run", "nope", "--image=busybox", "-n", "default")
 	wantFail(t, out, err, "UserThree creates a pod", "Forbidden")
+}
+
+var rejectedRE = regexp.MustCompile(`request_id=(\S+)`)
+
+// rejectionID returns the request ID of the last "token rejected" log line
+// of trustbridge naming arn as not mapped.
+func rejectionID(t *testing.T, arn string) string {
+	t.Helper()
+	id := ""
+	for _, line := range strings.Split(tb.out.String(), "\n") {
+		if strings.Contains(line, `msg="token rejected"`) && strings.Contains(line, "arn="+arn) && strings.Contains(line, "reason=not-mapped") {
+			if m := rejectedRE.FindStringSubmatch(line); m != nil {
+				id = m[1]
+			}
+		}
+	}
+	if id == "" {
+		t.Fatalf("no \"token rejected\" line with a request ID for %s in trustbridge's log", arn)
+	}
+	return id
 }
 
 // TestAWSCLIGetToken: the installed `aws eks update-kubeconfig` (DescribeCluster
@@ -413,22 +441,36 @@ func TestHostileTokens(t *testing.T) {
 	if out, err := kube.KubectlAs(t, good, "get", "namespaces"); err != nil {
 		t.Fatalf("control token refused: %v\n%s", err, out)
 	}
-	for name, tok := range map[string]string{
-		"another cluster": token(t, userOne, "other-cluster", host, now, nil),
-		"expired":         token(t, userOne, clusterName, host, now.Add(-20*time.Minute), nil),
-		"modified query": token(t, userOne, clusterName, host, now, func(u *url.URL) {
+	// Each is rejected (kubectl says Unauthorized) for the reason trustbridge
+	// logs.
+	for _, tc := range []struct {
+		name    string
+		tok     string
+		reasons []string
+	}{
+		{"another cluster", token(t, userOne, "other-cluster", host, now, nil), []string{"signature"}},
+		{"expired", token(t, userOne, clusterName, host, now.Add(-20*time.Minute), nil), []string{"expired"}},
+		{"modified query", token(t, userOne, clusterName, host, now, func(u *url.URL) {
 			u.RawQuery = strings.Replace(u.RawQuery, "X-Amz-Expires=60", "X-Amz-Expires=900", 1)
-		}),
-		"duplicated parameter": token(t, userOne, clusterName, host, now, func(u *url.URL) {
+		}), []string{"signature"}},
+		{"duplicated parameter", token(t, userOne, clusterName, host, now, func(u *url.URL) {
 			u.RawQuery += "&Action=GetCallerIdentity"
-		}),
-		"wrong host":   token(t, userOne, clusterName, "sts.evil.example.com", now, nil),
-		"wrong secret": token(t, key{userOne.ID, "not-the-secret-not-the-secret-not-the-s"}, clusterName, host, now, nil),
-		"not base64":   "k8s-aws-v1.%%%",
+		}), []string{"query"}},
+		{"wrong host", token(t, userOne, clusterName, "sts.evil.example.com", now, nil), []string{"host"}},
+		{"wrong secret", token(t, key{userOne.ID, "not-the-secret-not-the-secret-not-the-s"}, clusterName, host, now, nil), []string{"signature"}},
+		{"not base64", "k8s-aws-v1.%%%", []string{"base64"}},
 	} {
-		t.Run(name, func(t *testing.T) {
-			out, err := kube.KubectlAs(t, tok, "get", "namespaces")
-			wantFail(t, out, err, name, "Unauthorized")
+		t.Run(tc.name, func(t *testing.T) {
+			before := len(tb.out.String())
+			out, err := kube.KubectlAs(t, tc.tok, "get", "namespaces")
+			wantFail(t, out, err, tc.name, "Unauthorized")
+			logged := tb.out.String()[before:]
+			for _, r := range tc.reasons {
+				if strings.Contains(logged, "reason="+r+" ") {
+					return
+				}
+			}
+			t.Errorf("no \"token rejected\" line with reason %v in trustbridge's log:\n%s", tc.reasons, logged)
 		})
 	}
 }
