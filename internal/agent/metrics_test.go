@@ -2,10 +2,14 @@ package agent
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"sort"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/trustbridge/trustbridge/internal/metrics"
 )
 
 // recordingMetrics keeps the agent's metric events as strings.
@@ -87,5 +91,32 @@ func TestMetricsEvents(t *testing.T) {
 				t.Errorf("events\n got %q\nwant %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// BenchmarkCacheHitWithMetrics is BenchmarkCacheHit with the Prometheus
+// recorder the agent command installs (compare the two for its cost).
+func BenchmarkCacheHitWithMetrics(b *testing.B) {
+	e := newTestEnv(b, func(c *Config) {
+		c.Now = time.Now
+		c.Metrics = metrics.New().Agent()
+	})
+	tok := benchToken(e)
+	if w := e.get(tok); w.Code != 200 {
+		b.Fatalf("warm-up: %d %s", w.Code, w.Body)
+	}
+	h := e.agent.Handler()
+	r := httptest.NewRequest(http.MethodGet, "http://169.254.170.23/v1/credentials", nil)
+	r.Header.Set("Authorization", tok)
+	w := &discardWriter{h: http.Header{}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		clear(w.h)
+		h.ServeHTTP(w, r)
+	}
+	b.StopTimer()
+	if w.code != 200 {
+		b.Fatalf("status %d", w.code)
 	}
 }
