@@ -425,36 +425,52 @@ func httpsServer(b *testing.B) (string, *http.Client, *apptest.Server) {
 	}
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(caPEM)
-	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, MaxIdleConnsPerHost: 4}}
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, MaxIdleConnsPerHost: 16}}
 	b.Cleanup(client.CloseIdleConnections)
 	return base, client, s
 }
 
-// benchPost posts body to url b.N times on one keep-alive connection and
-// reports the process's CPU time per operation (server and client in the
-// same process) as cpu-ns/op.
-func benchPost(b *testing.B, client *http.Client, url, body string, check func([]byte) bool) {
+// benchPost posts body to url b.N times and reports the process's CPU
+// time per operation (server and client in the same process) as
+// cpu-ns/op. Sequential runs use one keep-alive connection (ns/op is the
+// round-trip latency); parallel runs use 4 goroutines per GOMAXPROCS on
+// keep-alive connections (ns/op is the inverse of the throughput).
+func benchPost(b *testing.B, client *http.Client, url, body string, parallel bool, check func([]byte) bool) {
 	b.Helper()
-	do := func() []byte {
+	do := func() ([]byte, error) {
 		resp, err := client.Post(url, "application/json", strings.NewReader(body))
 		if err != nil {
-			b.Fatal(err)
+			return nil, err
 		}
 		out, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if err != nil || resp.StatusCode != http.StatusOK {
-			b.Fatalf("%d %v %s", resp.StatusCode, err, out)
+		if err == nil && resp.StatusCode != http.StatusOK {
+			err = errors.New(resp.Status + ": " + string(out))
 		}
-		return out
+		return out, err
 	}
-	if out := do(); !check(out) {
-		b.Fatalf("unexpected answer: %s", out)
+	if out, err := do(); err != nil || !check(out) {
+		b.Fatalf("unexpected answer: %v %s", err, out)
 	}
 	cpu0 := cpuTime()
 	b.ReportAllocs()
 	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		do()
+	if parallel {
+		b.SetParallelism(4)
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if _, err := do(); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	} else {
+		for i := 0; i < b.N; i++ {
+			if _, err := do(); err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
 	b.StopTimer()
 	b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
@@ -469,20 +485,33 @@ func cpuTime() time.Duration {
 }
 
 // BenchmarkTokenReviewHTTPS: an aws-auth-mapped user's TokenReview through
-// the real HTTPS server (TLS, routing, token verification, mapping, audit).
+// the real HTTPS server (TLS, routing, token verification, mapping, audit),
+// one at a time and in parallel.
 func BenchmarkTokenReviewHTTPS(b *testing.B) {
-	base, client, s := httpsServer(b)
-	one := s.Key(b, "UserOne")
-	tok := presignToken(b, one.AccessKeyID, one.SecretAccessKey, demoCluster, "sts."+demoRegion+".amazonaws.com", time.Now())
-	benchPost(b, client, base+PathAuthenticate, tokenReviewBody(tok), func(out []byte) bool {
-		return bytes.Contains(out, []byte(`"authenticated":true`))
-	})
+	for _, parallel := range []bool{false, true} {
+		b.Run(map[bool]string{false: "sequential", true: "parallel"}[parallel], func(b *testing.B) {
+			base, client, s := httpsServer(b)
+			one := s.Key(b, "UserOne")
+			tok := presignToken(b, one.AccessKeyID, one.SecretAccessKey, demoCluster, "sts."+demoRegion+".amazonaws.com", time.Now())
+			benchPost(b, client, base+PathAuthenticate, tokenReviewBody(tok), parallel, func(out []byte) bool {
+				return bytes.Contains(out, []byte(`"authenticated":true`))
+			})
+		})
+	}
 }
 
 // BenchmarkSubjectAccessReviewHTTPS: a SubjectAccessReview an access
 // policy allows (UserThree's AmazonEKSViewPolicy in default) through the
-// real HTTPS server.
+// real HTTPS server, one at a time and in parallel.
 func BenchmarkSubjectAccessReviewHTTPS(b *testing.B) {
+	for _, parallel := range []bool{false, true} {
+		b.Run(map[bool]string{false: "sequential", true: "parallel"}[parallel], func(b *testing.B) {
+			benchSAR(b, parallel)
+		})
+	}
+}
+
+func benchSAR(b *testing.B, parallel bool) {
 	base, client, s := httpsServer(b)
 	three := s.Key(b, "UserThree")
 	tok := presignToken(b, three.AccessKeyID, three.SecretAccessKey, demoCluster, "sts."+demoRegion+".amazonaws.com", time.Now())
@@ -512,7 +541,7 @@ func BenchmarkSubjectAccessReviewHTTPS(b *testing.B) {
 	spec := map[string]any{"user": user.Username, "uid": user.UID, "groups": user.Groups, "extra": user.Extra,
 		"resourceAttributes": map[string]string{"namespace": "default", "verb": "list", "version": "v1", "resource": "pods"}}
 	body, _ := json.Marshal(map[string]any{"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview", "spec": spec})
-	benchPost(b, client, base+PathAuthorize, string(body), func(out []byte) bool {
+	benchPost(b, client, base+PathAuthorize, string(body), parallel, func(out []byte) bool {
 		return bytes.Contains(out, []byte(`"allowed":true`))
 	})
 }
