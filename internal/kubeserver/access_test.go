@@ -15,6 +15,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -432,7 +433,7 @@ func httpsServer(b *testing.B) (string, *http.Client, *apptest.Server) {
 
 // benchPost posts body to url b.N times and reports the process's CPU
 // time per operation (server and client in the same process) as
-// cpu-ns/op. Sequential runs use one keep-alive connection (ns/op is the
+// cpu-ns/op, and the 99th percentile round trip as p99-ns. Sequential runs use one keep-alive connection (ns/op is the
 // round-trip latency); parallel runs use 4 goroutines per GOMAXPROCS on
 // keep-alive connections (ns/op is the inverse of the throughput).
 func benchPost(b *testing.B, client *http.Client, url, body string, parallel bool, check func([]byte) bool) {
@@ -452,6 +453,17 @@ func benchPost(b *testing.B, client *http.Client, url, body string, parallel boo
 	if out, err := do(); err != nil || !check(out) {
 		b.Fatalf("unexpected answer: %v %s", err, out)
 	}
+	var mu sync.Mutex
+	var lat []time.Duration
+	timed := func() error {
+		start := time.Now()
+		_, err := do()
+		d := time.Since(start)
+		mu.Lock()
+		lat = append(lat, d)
+		mu.Unlock()
+		return err
+	}
 	cpu0 := cpuTime()
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -459,7 +471,7 @@ func benchPost(b *testing.B, client *http.Client, url, body string, parallel boo
 		b.SetParallelism(4)
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				if _, err := do(); err != nil {
+				if err := timed(); err != nil {
 					b.Error(err)
 					return
 				}
@@ -467,13 +479,17 @@ func benchPost(b *testing.B, client *http.Client, url, body string, parallel boo
 		})
 	} else {
 		for i := 0; i < b.N; i++ {
-			if _, err := do(); err != nil {
+			if err := timed(); err != nil {
 				b.Fatal(err)
 			}
 		}
 	}
 	b.StopTimer()
 	b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+	if len(lat) > 0 {
+		slices.Sort(lat)
+		b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds()), "p99-ns")
+	}
 }
 
 func cpuTime() time.Duration {
