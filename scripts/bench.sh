@@ -22,7 +22,7 @@
 #                          AssumeRoleWithWebIdentity at that size. "" skips.
 #   BENCH_MINIO=1          also run MinIO's STS (needs `minio` on PATH or in
 #                          $(go env GOPATH)/bin; `go install
-#                          github.com/minio/minio@latest` takes ~6 minutes)
+#                          github.com/minio/minio@latest` takes 6–20 minutes here)
 #   BENCH_MAIN=1           0 skips the side-by-side scenarios (scale steps only)
 #   BENCH_OUT=bench/results  where the report is written
 set -euo pipefail
@@ -182,9 +182,9 @@ if [ -n "$minio" ]; then
   fi
   minio_note="MinIO: $(go version -m "$minio" 2>/dev/null | awk '$1=="mod"{print $2, $3}') (built with go install), single-drive server, OpenID provider with claim-based policy"
 elif [ "${BENCH_MINIO:-0}" = 1 ]; then
-  minio_note="MinIO: skipped: BENCH_MINIO=1 but no minio binary on PATH or in \$(go env GOPATH)/bin (go install github.com/minio/minio@latest builds one in ~6 minutes)"
+  minio_note="MinIO: skipped: BENCH_MINIO=1 but no minio binary on PATH or in \$(go env GOPATH)/bin (go install github.com/minio/minio@latest builds one in 6–20 minutes here)"
 else
-  minio_note="MinIO: skipped (set BENCH_MINIO=1 with a minio binary on PATH or in \$(go env GOPATH)/bin; go install github.com/minio/minio@latest builds one in ~6 minutes)"
+  minio_note="MinIO: skipped (set BENCH_MINIO=1 with a minio binary on PATH or in \$(go env GOPATH)/bin; go install github.com/minio/minio@latest builds one in 6–20 minutes here)"
 fi
 say "$minio_note"
 
