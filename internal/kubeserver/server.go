@@ -1,6 +1,7 @@
 package kubeserver
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,9 +9,10 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/trustbridge/trustbridge/internal/app"
@@ -58,7 +60,7 @@ type Server struct {
 	mutator *mutate.Mutator
 	rec     *recorder
 
-	runOnce sync.Once
+	running atomic.Bool
 }
 
 // New builds the server for cfg on a: it resolves the cluster in a's
@@ -87,7 +89,10 @@ func New(ctx context.Context, a *app.App, cfg Config) (*Server, error) {
 			return nil, err
 		}
 	}
-	s.web, err = webhook.New(webhook.Config{Addr: cfg.Addr, CertFile: certFile, KeyFile: keyFile, Logger: s.log, Observe: observe(a.Metrics)})
+	// The server-wide body bound sits above /mutate's own, so an oversized
+	// AdmissionReview reaches the mutator, which logs and counts it.
+	maxBody := max(cfg.Mutate.WithDefaults().MaxBodyBytes, webhook.DefaultMaxBodyBytes) + 1<<20
+	s.web, err = webhook.New(webhook.Config{Addr: cfg.Addr, CertFile: certFile, KeyFile: keyFile, Logger: s.log, MaxBodyBytes: maxBody})
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +105,7 @@ func New(ctx context.Context, a *app.App, cfg Config) (*Server, error) {
 	if err := s.assemble(ctx); err != nil {
 		return nil, err
 	}
-	s.web.Handle("POST "+PathMutate, s.mutator)
+	s.web.Handle("POST "+PathMutate, countReviews(a.Metrics, s.mutator))
 	s.web.Handle("POST "+PathAuthenticate, http.HandlerFunc(s.serveTokenReview))
 	s.web.Handle("POST "+PathAuthorize, &accesspolicy.Handler{Authorizer: s.authz, Cluster: accesspolicy.FixedCluster(cluster.Name)})
 	return s, nil
@@ -245,11 +250,12 @@ func (s *Server) Handler() http.Handler { return s.web.Handler() }
 // ClusterRoles), waits up to SyncTimeout for them, calls ready with the
 // bound address and serves HTTPS until ctx ends; then it shuts down
 // gracefully and returns nil. A listen or serve failure is returned.
-// Run may be called once.
+// Run may be called once; a later call returns an error at once.
 func (s *Server) Run(ctx context.Context, ready func(net.Addr)) error {
-	err := errors.New("kubeserver: Run called twice")
-	s.runOnce.Do(func() { err = s.run(ctx, ready) })
-	return err
+	if !s.running.CompareAndSwap(false, true) {
+		return errors.New("kubeserver: Run called twice")
+	}
+	return s.run(ctx, ready)
 }
 
 func (s *Server) run(ctx context.Context, ready func(net.Addr)) error {
@@ -305,21 +311,74 @@ func (s *Server) waitForSync(ctx context.Context) {
 	s.log.Debug("kubernetes caches synced", "elapsed", time.Since(start).Round(time.Millisecond))
 }
 
-// observe counts admission reviews by HTTP outcome: "answered" when the
-// webhook replied with an AdmissionReview (allowed, mutated or denied),
-// "failed" when it could not (malformed review, internal error).
-func observe(m *metrics.Metrics) func(pattern string, status int, elapsed time.Duration) {
+// Results of trustbridge_admission_reviews_total.
+const (
+	// ReviewMutated: the Pod was admitted with a JSONPatch.
+	ReviewMutated = "mutated"
+	// ReviewUnchanged: the Pod (or another object) was admitted without a
+	// patch — nothing to inject, already injected, or a mutation error
+	// with the default failurePolicy: Ignore semantics (logged at Error).
+	ReviewUnchanged = "unchanged"
+	// ReviewDenied: the Pod was denied (mutation error with DenyOnError).
+	ReviewDenied = "denied"
+	// ReviewError: no AdmissionReview could be answered (malformed body,
+	// too large, wrong content type); the API server applies the
+	// webhook's failurePolicy.
+	ReviewError = "error"
+)
+
+// countReviews wraps the /mutate handler to count admission reviews by
+// result (ReviewMutated, ReviewUnchanged, ReviewDenied, ReviewError) in
+// m.AdmissionReviews. It reads the answer the handler wrote; the answer
+// carries no Pod data, only the UID, the decision and the patch. With a
+// nil m it returns h.
+func countReviews(m *metrics.Metrics, h http.Handler) http.Handler {
 	if m == nil {
-		return nil
+		return h
 	}
-	return func(pattern string, status int, _ time.Duration) {
-		if pattern != "POST "+PathMutate {
-			return
-		}
-		result := "answered"
-		if status != http.StatusOK {
-			result = "failed"
-		}
-		m.AdmissionReviews.WithLabelValues(result).Inc()
+	counters := map[string]prometheus.Counter{}
+	for _, r := range []string{ReviewMutated, ReviewUnchanged, ReviewDenied, ReviewError} {
+		counters[r] = m.AdmissionReviews.WithLabelValues(r)
 	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cw := &captureWriter{ResponseWriter: w, status: http.StatusOK}
+		h.ServeHTTP(cw, r)
+		counters[reviewResult(cw.status, cw.body.Bytes())].Inc()
+	})
+}
+
+// reviewResult classifies one /mutate answer. The markers are JSON keys
+// of the response object; inside strings (warnings) quotes are escaped,
+// so they cannot match there.
+func reviewResult(status int, body []byte) string {
+	switch {
+	case status != http.StatusOK:
+		return ReviewError
+	case bytes.Contains(body, []byte(`"allowed":false`)):
+		return ReviewDenied
+	case bytes.Contains(body, []byte(`"patch":"`)):
+		return ReviewMutated
+	}
+	return ReviewUnchanged
+}
+
+// captureWriter records the status and body written through it.
+type captureWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+	body   bytes.Buffer
+}
+
+func (c *captureWriter) WriteHeader(code int) {
+	if !c.wrote {
+		c.status, c.wrote = code, true
+	}
+	c.ResponseWriter.WriteHeader(code)
+}
+
+func (c *captureWriter) Write(p []byte) (int, error) {
+	c.wrote = true
+	c.body.Write(p)
+	return c.ResponseWriter.Write(p)
 }

@@ -118,8 +118,8 @@ func TestServerWithoutKubernetesAPI(t *testing.T) {
 	for k, want := range map[string]float64{
 		"trustbridge_token_reviews_total{authenticated}": 2,
 		"trustbridge_access_reviews_total{allowed}":      1,
-		"trustbridge_admission_reviews_total{answered}":  1,
-		"trustbridge_admission_reviews_total{failed}":    1,
+		"trustbridge_admission_reviews_total{unchanged}": 1,
+		"trustbridge_admission_reviews_total{error}":     1,
 	} {
 		if counts[k] != want {
 			t.Errorf("%s = %v, want %v (all: %v)", k, counts[k], want, counts)
