@@ -263,12 +263,24 @@ func checkRendering(t *testing.T, name, out string, kinds []string) {
 		mustNot("cert-manager", "- webhook\n")
 	case "agent":
 		must("kind: DaemonSet", "hostNetwork: true", "ip addr add 169.254.170.23/32 dev lo",
-			"ip -6 addr add fd00:ec2::23/128 dev lo", "add: [NET_ADMIN]", "add: [NET_BIND_SERVICE]",
+			"ip -6 addr add fd00:ec2::23/128 dev lo", "add: [NET_ADMIN]", "--addr=169.254.170.23:80", "--addr=[fd00:ec2::23]:80", "add: [NET_BIND_SERVICE]",
 			"--endpoint=http://tb-trustbridge.trustbridge.svc:4577", "--region=us-east-1", "secretRef: {name: node-creds}")
 	case "cert-manager":
 		must("kind: Certificate", "secretName: tb-trustbridge-webhook-tls", "cert-manager.io/inject-ca-from: trustbridge/tb-trustbridge-webhook",
 			"- tb-trustbridge-webhook.trustbridge.svc\n", "kind: ClusterIssuer")
 		mustNot("caBundle")
+	}
+}
+
+// TestAgentIPv4Only: with agent.ipv6=false neither the init container nor
+// the agent touches fd00:ec2::23 (the agent fails on an address it cannot bind).
+func TestAgentIPv4Only(t *testing.T) {
+	out, err := render(t, map[string]any{"clusterName": "c", "agent": map[string]any{"enabled": true, "ipv6": false}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out, "ip -6") || strings.Contains(out, "--addr=[fd00:ec2::23]") || !strings.Contains(out, "--addr=169.254.170.23:80") {
+		t.Fatalf("IPv4-only agent rendering:\n%s", out)
 	}
 }
 
