@@ -74,7 +74,9 @@ type Config struct {
 	// NoKubernetesAPI runs without Kubernetes API access even if a
 	// configuration could be found: /authenticate and /authorize use the
 	// world file's awsAuth and the built-in access policy rules, and
-	// /mutate admits pods unmutated.
+	// /mutate injects Pod Identity only (its associations are in the
+	// store); IRSA needs the ServiceAccounts, so other pods are admitted
+	// unmutated.
 	NoKubernetesAPI bool
 	// Client, if set, is the Kubernetes client to use instead of one built
 	// from Kubeconfig (tests).

@@ -17,7 +17,8 @@
 //     k8s/accesspolicy) enforcing EKS access policies, with the policy
 //     rules read from the cluster's ClusterRoles when it is reachable and
 //     the built-in table otherwise;
-//   - /healthz.
+//   - /healthz, and /metrics (the app's Prometheus metrics, for the
+//     standalone `trustbridge webhook`, which has no edge to scrape).
 //
 // The server is built on an assembled *app.App (store, key ring, cache,
 // audit log), so it runs inside `trustbridge serve --webhook-addr` or on

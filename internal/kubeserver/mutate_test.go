@@ -346,6 +346,15 @@ func TestMutateOverHTTPS(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("healthz %d", resp.StatusCode)
 	}
+	resp, err = r.client.Get(r.url + kubeserver.PathMetrics)
+	if err != nil {
+		t.Fatal(err)
+	}
+	metricsText, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(metricsText), `trustbridge_admission_reviews_total{result="mutated"} 6`) {
+		t.Fatalf("metrics %d: %.500s", resp.StatusCode, metricsText)
+	}
 	// Plain HTTP is never served.
 	if resp, err := http.Get("http" + strings.TrimPrefix(r.url, "https") + kubeserver.PathHealthz); err == nil {
 		resp.Body.Close()

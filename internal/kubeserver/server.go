@@ -33,6 +33,9 @@ const (
 	PathAuthenticate = "/authenticate"
 	PathAuthorize    = "/authorize"
 	PathHealthz      = "/healthz"
+	// PathMetrics serves the app's Prometheus metrics (GET, over the
+	// same HTTPS listener).
+	PathMetrics = "/metrics"
 )
 
 // userAgent identifies the server to the Kubernetes API.
@@ -108,6 +111,10 @@ func New(ctx context.Context, a *app.App, cfg Config) (*Server, error) {
 	s.web.Handle("POST "+PathMutate, countReviews(a.Metrics, s.mutator))
 	s.web.Handle("POST "+PathAuthenticate, http.HandlerFunc(s.serveTokenReview))
 	s.web.Handle("POST "+PathAuthorize, &accesspolicy.Handler{Authorizer: s.authz, Cluster: accesspolicy.FixedCluster(cluster.Name)})
+	if a.Metrics != nil {
+		// The standalone `trustbridge webhook` has no edge to scrape.
+		s.web.Handle("GET "+PathMetrics, a.Metrics.Handler())
+	}
 	return s, nil
 }
 
@@ -125,7 +132,7 @@ func (s *Server) connect() error {
 		if s.cfg.Kubeconfig != "" || s.cfg.AWSAuthSource == AWSAuthCluster {
 			return err
 		}
-		s.log.Warn("no Kubernetes API access: /mutate admits pods unmutated; /authenticate uses the world file's aws-auth data and /authorize the built-in access policies", "reason", err)
+		s.log.Warn("no Kubernetes API access: /mutate injects Pod Identity only (IRSA needs the ServiceAccounts); /authenticate uses the world file's aws-auth data and /authorize the built-in access policies", "reason", err)
 		return nil
 	}
 	c, err := kubernetes.NewForConfig(rc)
@@ -276,7 +283,7 @@ func (s *Server) run(ctx context.Context, ready func(net.Addr)) error {
 	errc := make(chan error, 1)
 	go func() { errc <- s.web.Serve(ln) }()
 	s.log.Info("kubernetes webhooks serving", "addr", ln.Addr().String(), "clusterArn", s.cluster.ARN,
-		"paths", strings.Join([]string{PathMutate, PathAuthenticate, PathAuthorize, PathHealthz}, ","),
+		"paths", strings.Join([]string{PathMutate, PathAuthenticate, PathAuthorize, PathHealthz, PathMetrics}, ","),
 		"kubernetesAPI", s.client != nil, "awsAuthSource", s.cfg.AWSAuthSource, "caFile", s.caFile)
 	if ready != nil {
 		ready(ln.Addr())
