@@ -13,7 +13,7 @@ import (
 // clusterStore is an in-memory store with two accounts: "web" in two
 // regions of account one (ambiguous by bare name), "api" once, and an
 // "api" in account two's eu-west-1.
-func clusterStore(t *testing.T) store.Store {
+func clusterStore(t testing.TB) store.Store {
 	t.Helper()
 	ctx := context.Background()
 	st, err := storeopen.Open(ctx, ":memory:")
@@ -141,4 +141,24 @@ func TestConfigValidate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzResolveCluster: any reference and region resolve to a cluster that
+// matches them or to an error; never a panic or a cluster of another name.
+func FuzzResolveCluster(f *testing.F) {
+	st := clusterStore(f)
+	for _, s := range []string{"web", "us-west-2/web", "arn:aws:eks:eu-west-1:222222222222:cluster/api", "arn:aws:eks::x:cluster/", "/", "a/b/c", "arn:", " api "} {
+		f.Add(s, "")
+		f.Add(s, "us-west-2")
+	}
+	f.Fuzz(func(t *testing.T, ref, region string) {
+		c, err := ResolveCluster(context.Background(), st, ref, region)
+		if err != nil {
+			return
+		}
+		ref = strings.TrimSpace(ref)
+		if !strings.HasSuffix(ref, c.Name) && !strings.HasSuffix(ref, "/"+c.Name) {
+			t.Fatalf("ref %q resolved to %s", ref, c.ARN)
+		}
+	})
 }
