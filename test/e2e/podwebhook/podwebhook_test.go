@@ -534,3 +534,76 @@ func x509Pool(pem []byte) *x509.CertPool {
 func tlsConfig(pool *x509.CertPool) *tls.Config {
 	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 }
+
+// TestStandaloneWebhookCommand runs `trustbridge webhook` (not serve) over
+// its own SQLite data directory with the same world file, reading the real
+// kube-apiserver through --kubeconfig, and sends it an AdmissionReview as
+// the API server would: the Pod of the annotated ServiceAccount comes back
+// with the IRSA JSONPatch, UID and apiVersion echoed.
+func TestStandaloneWebhookCommand(t *testing.T) {
+	ctx := context.Background()
+	if _, err := kube.EnsureServiceAccount(ctx, "irsa", "app", map[string]string{"eks.amazonaws.com/role-arn": roleARN}); err != nil {
+		t.Fatal(err)
+	}
+	bin, err := buildTrustbridge()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	port := testbed.FreePort()
+	out := &syncBuffer{}
+	cmd := exec.Command(bin, "webhook",
+		"--addr", fmt.Sprintf("127.0.0.1:%d", port),
+		"--data-dir", filepath.Join(dir, "data"),
+		"--world", filepath.Join(tb.dir, "world.yaml"),
+		"--cluster", "arn:aws:eks:"+region+":"+account+":cluster/"+cluster,
+		"--self-signed", filepath.Join(dir, "tls"),
+		"--kubeconfig", kube.Kubeconfig,
+		"--log-format", "text")
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Log(out.String())
+		}
+	})
+	var ca []byte
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
+		if strings.Contains(out.String(), "trustbridge webhook listening on") {
+			if ca, err = os.ReadFile(filepath.Join(dir, "tls", "ca.crt")); err == nil {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("webhook not ready:\n%s", out.String())
+		}
+	}
+	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsConfig(x509Pool(ca))}}
+	review := `{"apiVersion":"admission.k8s.io/v1beta1","kind":"AdmissionReview","request":{"uid":"e2e-standalone","kind":{"group":"","version":"v1","kind":"Pod"},` +
+		`"resource":{"group":"","version":"v1","resource":"pods"},"namespace":"irsa","operation":"CREATE",` +
+		`"object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"x"},"spec":{"serviceAccountName":"app","containers":[{"name":"c","image":"i"}]}}}}`
+	resp, err := c.Post(fmt.Sprintf("https://127.0.0.1:%d/mutate", port), "application/json", strings.NewReader(review))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got struct {
+		APIVersion string `json:"apiVersion"`
+		Response   struct {
+			UID     string `json:"uid"`
+			Allowed bool   `json:"allowed"`
+			Patch   []byte `json:"patch"`
+		} `json:"response"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("status %d: %v", resp.StatusCode, err)
+	}
+	if got.APIVersion != "admission.k8s.io/v1beta1" || got.Response.UID != "e2e-standalone" || !got.Response.Allowed ||
+		!strings.Contains(string(got.Response.Patch), `"AWS_ROLE_ARN","value":"`+roleARN+`"`) {
+		t.Fatalf("answer %+v patch %s", got, got.Response.Patch)
+	}
+}
