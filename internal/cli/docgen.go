@@ -160,7 +160,8 @@ func writeMetricsTable(buf *bytes.Buffer) {
 const metricsDoc = "## Metrics\n\n" +
 	"`trustbridge serve` and `up` serve Prometheus metrics on `/metrics` of the edge port, or only on\n" +
 	"`--metrics-addr` when it is set: the edge, store and webhook families (the webhooks count when\n" +
-	"they run in the same process). `trustbridge agent` serves the agent families on its\n" +
+	"`--webhook-addr` runs them in the same process). The standalone `trustbridge webhook` serves\n" +
+	"its own on `/metrics` of its HTTPS port. `trustbridge agent` serves the agent families on its\n" +
 	"`--metrics-addr`. Labels never carry identities, tokens, ARNs or other unbounded values.\n\n"
 
 // cell makes s safe inside one Markdown table cell.
