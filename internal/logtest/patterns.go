@@ -21,6 +21,8 @@ type pattern struct {
 var patterns = []pattern{
 	// A compact JWS: a JSON header ("eyJ"), claims, and a signature.
 	{"JWT (web identity or service account token)", regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{32,}`)},
+	// An EKS cluster-access token: a presigned GetCallerIdentity URL.
+	{"cluster-access token (k8s-aws-v1)", regexp.MustCompile(`k8s-aws-v1\.[A-Za-z0-9_-]{40,}`)},
 	// A SigV4 signature in an Authorization header or a presigned URL.
 	{"SigV4 signature", regexp.MustCompile(`(?i)signature=[0-9a-f]{64}`)},
 	// A secret access key next to its name (form, JSON, text, env).

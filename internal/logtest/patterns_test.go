@@ -20,6 +20,8 @@ func TestScanPatterns(t *testing.T) {
 		{"secret in env", `AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY`, "secret access key"},
 		{"session token in form", `X-Amz-Security-Token=` + strings.Repeat("IQoJb3JpZ2luX2Vj", 8), "session token"},
 		{"private key", "-----BEGIN RSA PRIVATE KEY-----\nMIIE", "private key"},
+		{"cluster-access token", `token="k8s-aws-v1.aHR0cHM6Ly9zdHMudXMtd2VzdC0yLmFtYXpvbmF3cy5jb20vP0FjdGlvbj1HZXRDYWxsZXJJZGVudGl0eQ"`, "cluster-access token (k8s-aws-v1)"},
+		{"token prefix alone", `the token must start with k8s-aws-v1.`, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := ScanPatterns("log", tc.text)
