@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -139,28 +138,11 @@ func seedCluster(ctx context.Context) error {
 	return err
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type server struct {
 	URL string
 	Bin string
 	cmd *exec.Cmd
-	out *syncBuffer
+	out *testbed.SyncBuffer
 }
 
 func (s *server) stop() {
@@ -173,7 +155,7 @@ func (s *server) stop() {
 var listeningRE = regexp.MustCompile(`trustbridge listening on (http://127\.0\.0\.1:[0-9]+)`)
 
 func startServer(dir, hook, cert, keyFile string) (*server, error) {
-	bin, err := buildTrustbridge()
+	bin, err := testbed.Build()
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +192,7 @@ clusters:
 	if err := os.WriteFile(wpath, []byte(world), 0o600); err != nil {
 		return nil, err
 	}
-	s := &server{Bin: bin, out: &syncBuffer{}}
+	s := &server{Bin: bin, out: &testbed.SyncBuffer{}}
 	s.cmd = exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data-dir", ":memory:", "--world", wpath,
 		"--webhook-addr", hook, "--webhook-tls-cert", cert, "--webhook-tls-key", keyFile,
 		"--cluster", clusterName, "--region", region, "--kubeconfig", kube.Kubeconfig,
@@ -232,29 +214,6 @@ clusters:
 		}
 	}
 	return s, fmt.Errorf("not ready:\n%s", s.out.String())
-}
-
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-func buildTrustbridge() (string, error) {
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "clusteraccess-bin")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "trustbridge")
-		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/trustbridge")
-		cmd.Dir = testbed.RepoRoot()
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("build trustbridge: %v\n%s", err, out)
-		}
-	})
-	return binPath, buildErr
 }
 
 // baseEnv is a clean environment for the AWS CLI and kubectl.

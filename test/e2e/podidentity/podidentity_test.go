@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -80,7 +79,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer kube.Close()
-	bin, err = buildTrustbridge()
+	bin, err = testbed.Build()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -162,31 +161,14 @@ clusters:
 `, account, region, root.ID, root.Secret, node.ID, node.Secret, role, cluster, kube.IssuerURL, kube.CAFile)
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type proc struct {
 	cmd *exec.Cmd
-	out *syncBuffer
+	out *testbed.SyncBuffer
 	url string
 }
 
 func start(bin string, env []string, args ...string) (*proc, error) {
-	p := &proc{out: &syncBuffer{}}
+	p := &proc{out: &testbed.SyncBuffer{}}
 	p.cmd = exec.Command(bin, args...)
 	p.cmd.Env = append([]string{"HOME=" + scratch, "PATH=" + os.Getenv("PATH")}, env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
@@ -237,24 +219,6 @@ func waitHTTP(url string) error {
 		last = err
 	}
 	return fmt.Errorf("%s: %v", url, last)
-}
-
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-func buildTrustbridge() (string, error) {
-	buildOnce.Do(func() {
-		binPath = filepath.Join(scratch, "trustbridge")
-		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/trustbridge")
-		cmd.Dir = testbed.RepoRoot()
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("build trustbridge: %v\n%s", err, out)
-		}
-	})
-	return binPath, buildErr
 }
 
 // podEnv is what the webhook injects into a Pod with an association, with

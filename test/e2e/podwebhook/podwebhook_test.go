@@ -75,23 +75,6 @@ func run(m *testing.M) int {
 	return code
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // server is `trustbridge serve --webhook-addr ...` as a subprocess.
 type server struct {
 	URL        string // edge
@@ -99,7 +82,7 @@ type server struct {
 	CAPEM      []byte
 	dir        string
 	cmd        *exec.Cmd
-	out        *syncBuffer
+	out        *testbed.SyncBuffer
 }
 
 func (s *server) stop() {
@@ -151,7 +134,7 @@ clusters:
 var listeningRE = regexp.MustCompile(`trustbridge listening on (http://127\.0\.0\.1:[0-9]+)`)
 
 func startServer(ctx context.Context) (*server, error) {
-	bin, err := buildTrustbridge()
+	bin, err := testbed.Build()
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +142,7 @@ func startServer(ctx context.Context) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{dir: dir, out: &syncBuffer{}}
+	s := &server{dir: dir, out: &testbed.SyncBuffer{}}
 	wpath := filepath.Join(dir, "world.yaml")
 	if err := os.WriteFile(wpath, []byte(world(kube.IssuerURL, kube.CAFile)), 0o600); err != nil {
 		return s, err
@@ -217,31 +200,6 @@ func healthz(s *server) error {
 		return fmt.Errorf("healthz %d", resp.StatusCode)
 	}
 	return nil
-}
-
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// buildTrustbridge builds the product binary once (testbed.BuildTrustbridge
-// needs a testing.TB; TestMain has none).
-func buildTrustbridge() (string, error) {
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "podwebhook-bin")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "trustbridge")
-		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/trustbridge")
-		cmd.Dir = testbed.RepoRoot()
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("build trustbridge: %v\n%s", err, out)
-		}
-	})
-	return binPath, buildErr
 }
 
 // register creates the MutatingWebhookConfiguration the way docs/webhook.md
@@ -545,13 +503,13 @@ func TestStandaloneWebhookCommand(t *testing.T) {
 	if _, err := kube.EnsureServiceAccount(ctx, "irsa", "app", map[string]string{"eks.amazonaws.com/role-arn": roleARN}); err != nil {
 		t.Fatal(err)
 	}
-	bin, err := buildTrustbridge()
+	bin, err := testbed.Build()
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	port := testbed.FreePort()
-	out := &syncBuffer{}
+	out := &testbed.SyncBuffer{}
 	cmd := exec.Command(bin, "webhook",
 		"--addr", fmt.Sprintf("127.0.0.1:%d", port),
 		"--data-dir", filepath.Join(dir, "data"),

@@ -56,6 +56,13 @@ func BuildTrustbridge(t testing.TB) string {
 	return buildPath
 }
 
+// Build is BuildTrustbridge for code without a testing.TB (a TestMain):
+// the same single build per process, its error returned.
+func Build() (string, error) {
+	buildOnce.Do(func() { buildPath, buildErr = buildTrustbridge() })
+	return buildPath, buildErr
+}
+
 func buildTrustbridge() (string, error) {
 	if p := os.Getenv(envTrustbridgeBin); p != "" {
 		if _, err := os.Stat(p); err != nil {
