@@ -22,11 +22,13 @@ import (
 )
 
 // TestMetrics scrapes /metrics after a scripted set of requests — the AWS
-// CLI with a long-term key, an explained denial, IAM writes by the root
-// user, two AssumeRoleWithWebIdentity calls with a token from a real TLS
-// issuer — and checks names and values with the Prometheus text parser:
-// requests by service, action and code, latency, decisions, store
-// operation latency and the OIDC fetch and cache counters.
+// CLI with a long-term key (STS, IAM, EKS and a refused EKS Auth call), an
+// explained denial, IAM writes by the root user, two unsigned
+// AssumeRoleWithWebIdentity calls with a token from a real TLS issuer — and
+// checks names and values with the Prometheus text parser: requests by
+// service, action and code (every request labelled with both), latency,
+// decisions, store operation latency and the OIDC fetch and cache
+// counters.
 func TestMetrics(t *testing.T) {
 	is := newScanIssuer(t)
 	s := apptest.Start(t, apptest.Options{Configure: func(c *app.Config) {
@@ -84,6 +86,13 @@ func TestMetrics(t *testing.T) {
 		t.Fatal("UserOne may not list roles")
 	}
 	s.MustAWS(t, userOne, "eks", "list-clusters")
+	s.MustAWS(t, userOne, "eks", "describe-cluster", "--name", "aws-eks-auth-test")
+	// EKS Auth with a token that is no JWT: authenticated and routed, so
+	// labelled with its operation, and refused.
+	rootCreds := apptest.KeyCreds(*s.World.Accounts[0].Root)
+	if _, _, err := s.AWS(t, rootCreds, "eks-auth", "assume-role-for-pod-identity", "--cluster-name", "aws-eks-auth-test", "--token", "not-a-jwt"); err == nil {
+		t.Fatal("EKS Auth accepted a token that is no JWT")
+	}
 
 	// The root user makes a user, an OIDC provider and a role trusting it;
 	// a web identity token is exchanged twice (one verification with the
@@ -125,22 +134,47 @@ func TestMetrics(t *testing.T) {
 	if v := value("trustbridge_requests_total", map[string]string{"service": "iam", "action": "ListRoles", "code": "AccessDenied"}); v != 1 {
 		t.Errorf("denied ListRoles = %v, want 1", v)
 	}
-	if v := value("trustbridge_requests_total", map[string]string{"service": "eks"}); v != 1 {
-		t.Errorf("eks requests = %v, want 1", v)
+	if v := value("trustbridge_requests_total", map[string]string{"service": "eks"}); v != 2 {
+		t.Errorf("eks requests = %v, want 2", v)
 	}
-	if v := value("trustbridge_request_duration_seconds", map[string]string{"service": "sts"}); v != 2 {
-		t.Errorf("sts latency samples = %v, want 2", v)
+	if v := value("trustbridge_requests_total", map[string]string{"service": "eks", "action": "ListClusters", "code": ""}); v != 1 {
+		t.Errorf("eks ListClusters requests = %v, want 1", v)
 	}
-	if v := value("trustbridge_authorization_decisions_total", map[string]string{"decision": "ImplicitlyDenied"}); v != 1 {
-		t.Errorf("implicit denials = %v, want 1", v)
+	if v := value("trustbridge_requests_total", map[string]string{"service": "eks", "action": "DescribeCluster", "code": ""}); v != 1 {
+		t.Errorf("eks DescribeCluster requests = %v, want 1", v)
+	}
+	if v := value("trustbridge_request_duration_seconds", map[string]string{"service": "eks", "action": "DescribeCluster"}); v != 1 {
+		t.Errorf("eks DescribeCluster latency samples = %v, want 1", v)
+	}
+	if v := value("trustbridge_requests_total", map[string]string{"service": "eks-auth", "action": "AssumeRoleForPodIdentity", "code": "InvalidTokenException"}); v != 1 {
+		t.Errorf("eks-auth AssumeRoleForPodIdentity InvalidTokenException requests = %v, want 1", v)
+	}
+	if v := value("trustbridge_request_duration_seconds", map[string]string{"service": "sts", "action": "GetCallerIdentity"}); v != 2 {
+		t.Errorf("sts GetCallerIdentity latency samples = %v, want 2", v)
+	}
+	// ListRoles, and the refused token (EKS Auth records every failure as
+	// an implicit denial).
+	if v := value("trustbridge_authorization_decisions_total", map[string]string{"decision": "ImplicitlyDenied"}); v != 2 {
+		t.Errorf("implicit denials = %v, want 2", v)
 	}
 	if v := value("trustbridge_authorization_decisions_total", map[string]string{"decision": "Allowed"}); v < 1 {
 		t.Errorf("allowed decisions = %v", v)
 	}
-	// Unsigned requests carry no credential scope: internal/server labels
-	// them with service "" for now, so only the action is matched.
-	if v := value("trustbridge_requests_total", map[string]string{"action": "AssumeRoleWithWebIdentity", "code": ""}); v != 2 {
-		t.Errorf("AssumeRoleWithWebIdentity requests = %v, want 2", v)
+	// Unsigned requests carry no credential scope: they are labelled with
+	// the service that serves their action.
+	if v := value("trustbridge_requests_total", map[string]string{"service": "sts", "action": "AssumeRoleWithWebIdentity", "code": ""}); v != 2 {
+		t.Errorf("sts AssumeRoleWithWebIdentity requests = %v, want 2", v)
+	}
+	if v := value("trustbridge_request_duration_seconds", map[string]string{"service": "sts", "action": "AssumeRoleWithWebIdentity"}); v != 2 {
+		t.Errorf("sts AssumeRoleWithWebIdentity latency samples = %v, want 2", v)
+	}
+	// No request went unlabelled.
+	for _, name := range []string{"trustbridge_requests_total", "trustbridge_request_duration_seconds"} {
+		for _, l := range []string{"service", "action"} {
+			if v := value(name, map[string]string{l: ""}); v != 0 {
+				t.Errorf("%s with %s=\"\": %v", name, l, v)
+			}
+		}
 	}
 	// Store latency: each IAM write is one store call (the world applied
 	// at start, in one transaction, is in the first scrape).

@@ -128,46 +128,54 @@ func NewAssociationID() string {
 // response document or an error.
 type handler func(ctx context.Context, c *auth.Caller, r *http.Request) (any, error)
 
+// A route is one action: its AWS operation name and handler.
+type route struct {
+	name string
+	h    handler
+}
+
 // routes maps the botocore model's method and requestUri of every action
-// to its handler.
-func (s *Service) routes() map[string]handler {
-	return map[string]handler{
-		"POST /clusters":          s.createCluster,
-		"GET /clusters":           s.listClusters,
-		"GET /clusters/{name}":    s.describeCluster,
-		"DELETE /clusters/{name}": s.deleteCluster,
-		"POST /clusters/{name}/pod-identity-associations":                                   s.createPodIdentityAssociation,
-		"GET /clusters/{name}/pod-identity-associations":                                    s.listPodIdentityAssociations,
-		"GET /clusters/{name}/pod-identity-associations/{associationId}":                    s.describePodIdentityAssociation,
-		"POST /clusters/{name}/pod-identity-associations/{associationId}":                   s.updatePodIdentityAssociation,
-		"DELETE /clusters/{name}/pod-identity-associations/{associationId}":                 s.deletePodIdentityAssociation,
-		"POST /clusters/{name}/access-entries":                                              s.createAccessEntry,
-		"GET /clusters/{name}/access-entries":                                               s.listAccessEntries,
-		"GET /clusters/{name}/access-entries/{principalArn}":                                s.describeAccessEntry,
-		"POST /clusters/{name}/access-entries/{principalArn}":                               s.updateAccessEntry,
-		"DELETE /clusters/{name}/access-entries/{principalArn}":                             s.deleteAccessEntry,
-		"POST /clusters/{name}/access-entries/{principalArn}/access-policies":               s.associateAccessPolicy,
-		"GET /clusters/{name}/access-entries/{principalArn}/access-policies":                s.listAssociatedAccessPolicies,
-		"DELETE /clusters/{name}/access-entries/{principalArn}/access-policies/{policyArn}": s.disassociateAccessPolicy,
-		"GET /access-policies": s.listAccessPolicies,
+// to its operation name and handler.
+func (s *Service) routes() map[string]route {
+	return map[string]route{
+		"POST /clusters":          {"CreateCluster", s.createCluster},
+		"GET /clusters":           {"ListClusters", s.listClusters},
+		"GET /clusters/{name}":    {"DescribeCluster", s.describeCluster},
+		"DELETE /clusters/{name}": {"DeleteCluster", s.deleteCluster},
+		"POST /clusters/{name}/pod-identity-associations":                                   {"CreatePodIdentityAssociation", s.createPodIdentityAssociation},
+		"GET /clusters/{name}/pod-identity-associations":                                    {"ListPodIdentityAssociations", s.listPodIdentityAssociations},
+		"GET /clusters/{name}/pod-identity-associations/{associationId}":                    {"DescribePodIdentityAssociation", s.describePodIdentityAssociation},
+		"POST /clusters/{name}/pod-identity-associations/{associationId}":                   {"UpdatePodIdentityAssociation", s.updatePodIdentityAssociation},
+		"DELETE /clusters/{name}/pod-identity-associations/{associationId}":                 {"DeletePodIdentityAssociation", s.deletePodIdentityAssociation},
+		"POST /clusters/{name}/access-entries":                                              {"CreateAccessEntry", s.createAccessEntry},
+		"GET /clusters/{name}/access-entries":                                               {"ListAccessEntries", s.listAccessEntries},
+		"GET /clusters/{name}/access-entries/{principalArn}":                                {"DescribeAccessEntry", s.describeAccessEntry},
+		"POST /clusters/{name}/access-entries/{principalArn}":                               {"UpdateAccessEntry", s.updateAccessEntry},
+		"DELETE /clusters/{name}/access-entries/{principalArn}":                             {"DeleteAccessEntry", s.deleteAccessEntry},
+		"POST /clusters/{name}/access-entries/{principalArn}/access-policies":               {"AssociateAccessPolicy", s.associateAccessPolicy},
+		"GET /clusters/{name}/access-entries/{principalArn}/access-policies":                {"ListAssociatedAccessPolicies", s.listAssociatedAccessPolicies},
+		"DELETE /clusters/{name}/access-entries/{principalArn}/access-policies/{policyArn}": {"DisassociateAccessPolicy", s.disassociateAccessPolicy},
+		"GET /access-policies": {"ListAccessPolicies", s.listAccessPolicies},
 	}
 }
 
 func (s *Service) build() {
 	s.mux = http.NewServeMux()
-	for pattern, h := range s.routes() {
-		s.mux.HandleFunc(pattern, s.adapt(h))
+	for pattern, rt := range s.routes() {
+		s.mux.HandleFunc(pattern, s.adapt(rt.name, rt.h))
 	}
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		awsrest.WriteError(w, server.RequestID(r.Context()), unknownOperation(r), s.ExplainErrors)
 	})
 }
 
-// adapt turns a handler into an http.HandlerFunc writing the REST/JSON
-// envelope.
-func (s *Service) adapt(h handler) http.HandlerFunc {
+// adapt turns the handler of the operation name into an http.HandlerFunc
+// that reports the name to the edge (server.SetAction, the action label of
+// its metrics) and writes the REST/JSON envelope.
+func (s *Service) adapt(name string, h handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
+		server.SetAction(ctx, name)
 		id := server.RequestID(ctx)
 		c := auth.FromContext(ctx)
 		if c == nil {

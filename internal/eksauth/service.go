@@ -103,6 +103,7 @@ func (s *Service) build() {
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("POST /clusters/{clusterName}/assume-role-for-pod-identity", func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
+		server.SetAction(ctx, "AssumeRoleForPodIdentity")
 		id := server.RequestID(ctx)
 		c := auth.FromContext(ctx)
 		if c == nil {

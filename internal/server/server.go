@@ -80,17 +80,56 @@ func New(cfg Config) *Server {
 // SetReady marks the server ready (or not) for /readyz.
 func (s *Server) SetReady(ok bool) { s.ready.Store(ok) }
 
-type requestIDKey struct{}
+type requestInfoKey struct{}
 
-// RequestID returns the request ID the edge assigned to the request in ctx.
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
+// requestInfo is what the edge knows about one request, carried in its
+// context: the request ID it assigned, and the operation name a REST
+// service reports through SetAction. One allocation per request carries
+// both (boxing the ID string alone would cost the same).
+type requestInfo struct {
+	id     string
+	action string
 }
 
-// WithRequestID returns ctx carrying a request ID (for REST services and tests).
+func info(ctx context.Context) *requestInfo {
+	ri, _ := ctx.Value(requestInfoKey{}).(*requestInfo)
+	return ri
+}
+
+// RequestID returns the request ID the edge assigned to the request in ctx,
+// or "" if ctx carries none.
+func RequestID(ctx context.Context) string {
+	if ri := info(ctx); ri != nil {
+		return ri.id
+	}
+	return ""
+}
+
+// WithRequestID returns ctx carrying a request ID and an empty action (for
+// REST services and tests; the edge does this for every AWS request).
 func WithRequestID(ctx context.Context, id string) context.Context {
-	return context.WithValue(ctx, requestIDKey{}, id)
+	return context.WithValue(ctx, requestInfoKey{}, &requestInfo{id: id})
+}
+
+// SetAction records the AWS operation name (for example "DescribeCluster")
+// of the request in ctx, which the edge uses as the action label of its
+// request metrics and debug log line. A REST service calls it once it has
+// routed the request, from the goroutine serving it and before ServeREST
+// returns; the last call wins. It is a no-op when ctx did not come from
+// WithRequestID, and it never allocates.
+func SetAction(ctx context.Context, name string) {
+	if ri := info(ctx); ri != nil {
+		ri.action = name
+	}
+}
+
+// Action returns the operation name last recorded with SetAction for the
+// request in ctx, or "".
+func Action(ctx context.Context) string {
+	if ri := info(ctx); ri != nil {
+		return ri.action
+	}
+	return ""
 }
 
 // ServeHTTP implements http.Handler.
@@ -115,21 +154,27 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
-	id := s.cfg.NewRequestID()
-	r = r.WithContext(WithRequestID(r.Context(), id))
+	ri := &requestInfo{id: s.cfg.NewRequestID()}
+	r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, ri))
 	service := ScopeService(r)
 	if rest, ok := s.cfg.REST[service]; ok {
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		rest.ServeREST(sw, r)
-		if s.cfg.Recorder != nil {
-			s.cfg.Recorder.Record(service, "", sw.Header().Get("x-amzn-ErrorType"), sw.status, time.Since(start))
-		}
+		s.done(r.Context(), start, ri.id, service, ri.action, sw.Header().Get("x-amzn-ErrorType"), sw.status)
 		return
 	}
-	action, code, status := s.serveQuery(w, r, service, id)
-	s.log.Debug("request", "service", service, "action", action, "status", status, "code", code, "elapsed", time.Since(start), "request_id", id)
+	service, action, code, status := s.serveQuery(w, r, service, ri.id)
+	s.done(r.Context(), start, ri.id, service, action, code, status)
+}
+
+// done writes the request's debug line and records it.
+func (s *Server) done(ctx context.Context, start time.Time, id, service, action, code string, status int) {
+	elapsed := time.Since(start)
+	if s.log.Enabled(ctx, slog.LevelDebug) {
+		s.log.Debug("request", "service", service, "action", action, "status", status, "code", code, "elapsed", elapsed, "request_id", id)
+	}
 	if s.cfg.Recorder != nil {
-		s.cfg.Recorder.Record(service, action, code, status, time.Since(start))
+		s.cfg.Recorder.Record(service, action, code, status, elapsed)
 	}
 }
 
@@ -144,18 +189,20 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
-// serveQuery serves a Query-protocol request and returns the action, error
-// code ("" on success) and status it answered with.
-func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, service, id string) (action, code string, status int) {
+// serveQuery serves a Query-protocol request and returns the service (the
+// credential scope's, or for an unsigned request the one serving its
+// action, "" if none does), action, error code ("" on success) and status
+// it answered with.
+func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, service, id string) (_, action, code string, status int) {
 	asJSON := awsquery.WantsJSON(r)
 	ns := "https://sts.amazonaws.com/doc/2011-06-15/"
-	fail := func(err error) (string, string, int) {
+	fail := func(err error) (string, string, string, int) {
 		awsquery.WriteError(w, ns, id, err, asJSON, s.cfg.ExplainErrors)
 		e, ok := apierror.As(err)
 		if !ok {
 			e = apierror.Internal()
 		}
-		return action, e.Code, e.HTTPStatus()
+		return service, action, e.Code, e.HTTPStatus()
 	}
 	form, body, err := awsquery.ReadForm(r)
 	if err != nil {
@@ -170,7 +217,7 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, service, id 
 			return fail(&apierror.Error{Code: "InvalidClientTokenId", Message: "The security token included in the request is invalid.", Status: http.StatusForbidden, Explanation: "credential scope names service " + service + ", which trustbridge does not serve"})
 		}
 	} else {
-		svc = s.findUnsigned(action)
+		service, svc = s.findUnsigned(action)
 		if svc == nil {
 			if action == "" && r.URL.Path == "/" && r.Method == http.MethodGet {
 				return s.banner(w)
@@ -209,28 +256,28 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, service, id 
 		s.cfg.Mutated()
 	}
 	awsquery.WriteResult(w, svc, action, id, result, asJSON)
-	return action, "", http.StatusOK
+	return service, action, "", http.StatusOK
 }
 
-func (s *Server) banner(w http.ResponseWriter) (string, string, int) {
+func (s *Server) banner(w http.ResponseWriter) (string, string, string, int) {
 	w.Header().Set("Content-Type", "text/plain")
 	_, _ = w.Write([]byte("trustbridge: a local AWS identity plane (STS, IAM, EKS, EKS Auth).\nPoint AWS clients here with AWS_ENDPOINT_URL.\n"))
-	return "", "", http.StatusOK
+	return "", "", "", http.StatusOK
 }
 
 func readOnly(action string) bool {
 	return strings.HasPrefix(action, "Get") || strings.HasPrefix(action, "List") || strings.HasPrefix(action, "Simulate")
 }
 
-// findUnsigned returns the service whose action of this name may be called
-// without a signature.
-func (s *Server) findUnsigned(action string) *awsquery.Service {
-	for _, svc := range s.cfg.Query {
+// findUnsigned returns the SigV4 name and the service whose action of this
+// name may be called without a signature, or "", nil.
+func (s *Server) findUnsigned(action string) (string, *awsquery.Service) {
+	for name, svc := range s.cfg.Query {
 		if a, ok := svc.Actions[action]; ok && a.Unsigned {
-			return svc
+			return name, svc
 		}
 	}
-	return nil
+	return "", nil
 }
 
 func (s *Server) known(action string) bool {
