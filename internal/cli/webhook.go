@@ -64,7 +64,7 @@ func (o *webhookOptions) addFlags(fs *pflag.FlagSet, inServe bool) {
 	fs.StringVar(&o.cluster, "cluster", "", "registered cluster the webhooks act for: NAME, REGION/NAME or a cluster ARN")
 	fs.StringVar(&o.region, "region", "", "region of a bare --cluster NAME (default: $AWS_REGION, $AWS_DEFAULT_REGION, else every region is searched)")
 	fs.StringVar(&o.kubeconfig, "kubeconfig", "", "kubeconfig for reading ServiceAccounts, the aws-auth ConfigMap and ClusterRoles (default: in-cluster config, then $KUBECONFIG and ~/.kube/config)")
-	fs.BoolVar(&o.noKubeAPI, "no-kubernetes-api", false, "do not read the cluster's API: tokens are mapped with the world file's awsAuth, access policies use built-in rules, and pods are admitted unmutated")
+	fs.BoolVar(&o.noKubeAPI, "no-kubernetes-api", false, "do not read the cluster's API: tokens are mapped with the cluster's access entries and the world file's awsAuth, access policies use built-in rules, and pods still get Pod Identity from the stored associations but never IRSA (it needs the ServiceAccount's annotations), so other pods are admitted unmutated (or denied with --deny-on-error)")
 	fs.StringVar(&o.awsAuthSource, "aws-auth-source", kubeserver.AWSAuthAuto, "where the aws-auth ConfigMap comes from: auto (the cluster when reachable, else the world file), cluster, or world")
 	fs.StringSliceVar(&o.tokenHosts, "token-host", nil, "trustbridge's own STS host[:port] accepted in cluster-access tokens besides sts.amazonaws.com and sts.REGION.amazonaws.com (repeatable; only useful for an HTTPS edge)")
 
