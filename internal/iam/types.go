@@ -1,10 +1,6 @@
 package iam
 
-import (
-	"encoding/xml"
-
-	"github.com/trustbridge/trustbridge/internal/awsquery"
-)
+import "github.com/trustbridge/trustbridge/internal/awsquery"
 
 // Shapes shared by several IAM actions. Field names are the model's member
 // names: awsquery decodes inputs by them, and encoding/xml writes outputs
@@ -14,21 +10,7 @@ import (
 
 // List is a list member written the Query way: the member's element
 // holding one <member> element per item.
-type List[T any] []T
-
-// MarshalXML implements xml.Marshaler.
-func (l List[T]) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
-	if err := e.EncodeToken(start); err != nil {
-		return err
-	}
-	member := xml.StartElement{Name: xml.Name{Local: "member"}}
-	for i := range l {
-		if err := e.EncodeElement(l[i], member); err != nil {
-			return err
-		}
-	}
-	return e.EncodeToken(start.End())
-}
+type List[T any] = awsquery.List[T]
 
 // Tag is an IAM tag.
 type Tag struct {
