@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/trustbridge/trustbridge/test/e2e/testbed/internal/progress"
 )
 
 const (
@@ -94,10 +96,15 @@ func buildTrustbridge() (string, error) {
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = &out
+	// A cold build compiles the product's dependencies for minutes; say so
+	// on stderr, which go test does not buffer. A warm build prints nothing.
+	p := progress.Start(os.Stderr, "testbed: building trustbridge", progress.Options{Note: "the first build takes minutes; cached afterwards"})
 	if err := cmd.Run(); err != nil {
+		p.Stop("failed")
 		os.Remove(tmp)
 		return "", fmt.Errorf("go build %s in %s: %w\n%s", ProductMainPackage, root, err, strings.TrimSpace(out.String()))
 	}
+	p.Stop("done")
 	if err := os.Rename(tmp, final); err != nil {
 		os.Remove(tmp)
 		return "", fmt.Errorf("install built binary: %w", err)
