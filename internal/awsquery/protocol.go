@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -99,7 +100,7 @@ func ReadForm(r *http.Request) (url.Values, []byte, error) {
 		if r.ContentLength > MaxBodyBytes {
 			return nil, nil, tooLarge()
 		}
-		b, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+		b, err := readBody(r.Body, r.ContentLength)
 		if err != nil {
 			return nil, nil, &apierror.Error{Code: "IncompleteBody", Message: "The request body could not be read.", Status: http.StatusBadRequest}
 		}
@@ -124,9 +125,32 @@ func ReadForm(r *http.Request) (url.Values, []byte, error) {
 	return form, body, nil
 }
 
+// readBody reads at most MaxBodyBytes+1 bytes of body; a known length
+// (already checked against the limit) sizes the buffer in one allocation.
+func readBody(body io.Reader, length int64) ([]byte, error) {
+	if length >= 0 && length <= MaxBodyBytes {
+		b := make([]byte, length, length+1)
+		if _, err := io.ReadFull(body, b); err != nil {
+			return nil, err
+		}
+		// A body longer than its Content-Length is a protocol error the
+		// HTTP server reports; one extra byte proves it is not silently cut.
+		var one [1]byte
+		if n, _ := body.Read(one[:]); n > 0 {
+			return append(b, one[0]), nil
+		}
+		return b, nil
+	}
+	return io.ReadAll(io.LimitReader(body, MaxBodyBytes+1))
+}
+
 func isForm(ct string) bool {
 	if ct == "" {
 		return true // the AWS CLI always sets it; curl users often forget
+	}
+	const form = "application/x-www-form-urlencoded"
+	if ct == form || ct == form+"; charset=utf-8" {
+		return true // what SDKs send, without ParseMediaType's allocations
 	}
 	mt, _, err := mime.ParseMediaType(ct)
 	return err == nil && mt == "application/x-www-form-urlencoded"
@@ -166,23 +190,23 @@ type responseMetadata struct {
 // WriteResult writes a successful response for action with the result
 // value (nil for actions without a result element).
 func WriteResult(w http.ResponseWriter, s *Service, action, requestID string, result any, asJSON bool) {
-	var buf bytes.Buffer
+	buf := bufPool.Get().(*bytes.Buffer)
+	defer putBuf(buf)
 	if asJSON {
 		body := map[string]any{}
 		if result != nil {
 			body[action+"Result"] = result
 		}
 		body["ResponseMetadata"] = responseMetadata{RequestId: requestID}
-		if err := json.NewEncoder(&buf).Encode(map[string]any{action + "Response": body}); err != nil {
+		if err := json.NewEncoder(buf).Encode(map[string]any{action + "Response": body}); err != nil {
 			WriteError(w, s.Namespace, requestID, err, asJSON, false)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
 	} else {
-		buf.Grow(1024)
 		buf.WriteString(`<` + action + `Response xmlns="` + s.Namespace + `">` + "\n")
 		if result != nil {
-			if err := appendResultXML(&buf, result, action+"Result"); err != nil {
+			if err := appendResultXML(buf, result, action+"Result"); err != nil {
 				WriteError(w, s.Namespace, requestID, err, asJSON, false)
 				return
 			}
@@ -195,6 +219,18 @@ func WriteResult(w http.ResponseWriter, s *Service, action, requestID string, re
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(buf.Bytes())
+}
+
+// bufPool holds response buffers: the body is copied to the connection's
+// writer by Write, so a buffer is free again once WriteResult returns.
+var bufPool = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 2048)) }}
+
+func putBuf(b *bytes.Buffer) {
+	if b.Cap() > 64<<10 {
+		return // a rare large answer (a long list) is not kept
+	}
+	b.Reset()
+	bufPool.Put(b)
 }
 
 // appendResultXML writes result as the element name: through its compiled

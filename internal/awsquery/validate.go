@@ -24,6 +24,12 @@ func Validate(form url.Values, op *Operation) error {
 		return nil
 	}
 	v := validator{form: form}
+	for k := range form {
+		if strings.IndexByte(k, '.') >= 0 {
+			v.nested = true
+			break
+		}
+	}
 	v.structure("", "", op.Input)
 	if len(v.errs) == 0 {
 		return nil
@@ -45,6 +51,9 @@ type validator struct {
 	errs []string
 	// sensitive is set while checking a sensitive member's value.
 	sensitive bool
+	// nested reports a form key with a dot (a list, map or structure
+	// member); without one, present needs no scan of the form.
+	nested bool
 }
 
 func lowerFirst(s string) string {
@@ -86,26 +95,50 @@ func (v *validator) present(key string) bool {
 	if _, ok := v.form[key]; ok {
 		return true
 	}
-	p := key + "."
+	if !v.nested {
+		return false
+	}
 	for k := range v.form {
-		if strings.HasPrefix(k, p) {
+		if len(k) > len(key) && k[len(key)] == '.' && strings.HasPrefix(k, key) {
 			return true
 		}
 	}
 	return false
 }
 
+// memberPath is the path of a member in validation messages
+// ("policyArns.1.member.arn"), built only when a message needs it: valid
+// requests, the common case, never pay for it.
+type memberPath struct {
+	parent, name string // parent path and model member name, or
+	full         string // the whole path
+}
+
+func (p memberPath) String() string {
+	if p.full != "" || p.name == "" {
+		return p.full
+	}
+	return join(p.parent, lowerFirst(p.name))
+}
+
 func (v *validator) structure(key, path string, s *Shape) {
-	for _, m := range s.Members {
+	for i := range s.Members {
+		m := &s.Members[i]
 		k := join(key, m.Name)
-		p := join(path, lowerFirst(m.Name))
 		if !v.present(k) {
 			if m.Required {
-				v.fail(nil, p, "Member must not be null")
+				v.fail(nil, join(path, lowerFirst(m.Name)), "Member must not be null")
 			}
 			continue
 		}
-		v.value(k, p, m.Shape)
+		switch m.Shape.Kind {
+		case KindStructure, KindList, KindMap:
+			v.value(k, join(path, lowerFirst(m.Name)), m.Shape)
+		default:
+			if vals := v.form[k]; len(vals) > 0 {
+				v.scalar(vals[0], memberPath{parent: path, name: m.Name}, m.Shape)
+			}
+		}
 	}
 }
 
@@ -122,24 +155,24 @@ func (v *validator) value(key, path string, s *Shape) {
 		if !ok || len(vals) == 0 {
 			return
 		}
-		v.scalar(vals[0], path, s)
+		v.scalar(vals[0], memberPath{full: path}, s)
 	}
 }
 
-func (v *validator) scalar(val, path string, s *Shape) {
+func (v *validator) scalar(val string, mp memberPath, s *Shape) {
 	v.sensitive = s.Sensitive
 	defer func() { v.sensitive = false }()
 	switch s.Kind {
 	case KindString:
 		n := int64(utf8.RuneCountInString(val))
 		if s.HasMin && n < s.Min {
-			v.fail(&val, path, fmt.Sprintf("Member must have length greater than or equal to %d", s.Min))
+			v.fail(&val, mp.String(), fmt.Sprintf("Member must have length greater than or equal to %d", s.Min))
 		}
 		if s.HasMax && n > s.Max {
-			v.fail(&val, path, fmt.Sprintf("Member must have length less than or equal to %d", s.Max))
+			v.fail(&val, mp.String(), fmt.Sprintf("Member must have length less than or equal to %d", s.Max))
 		}
 		if s.Pattern != nil && !s.Pattern.MatchString(val) {
-			v.fail(&val, path, "Member must satisfy regular expression pattern: "+s.PatternText)
+			v.fail(&val, mp.String(), "Member must satisfy regular expression pattern: "+s.PatternText)
 		}
 		if len(s.Enum) > 0 {
 			found := false
@@ -150,24 +183,24 @@ func (v *validator) scalar(val, path string, s *Shape) {
 				}
 			}
 			if !found {
-				v.fail(&val, path, "Member must satisfy enum value set: ["+strings.Join(s.Enum, ", ")+"]")
+				v.fail(&val, mp.String(), "Member must satisfy enum value set: ["+strings.Join(s.Enum, ", ")+"]")
 			}
 		}
 	case KindInteger, KindLong:
 		n, err := strconv.ParseInt(strings.TrimSpace(val), 10, 64)
 		if err != nil {
-			v.fail(&val, path, "Member must be a number")
+			v.fail(&val, mp.String(), "Member must be a number")
 			return
 		}
 		if s.HasMin && n < s.Min {
-			v.fail(&val, path, fmt.Sprintf("Member must have value greater than or equal to %d", s.Min))
+			v.fail(&val, mp.String(), fmt.Sprintf("Member must have value greater than or equal to %d", s.Min))
 		}
 		if s.HasMax && n > s.Max {
-			v.fail(&val, path, fmt.Sprintf("Member must have value less than or equal to %d", s.Max))
+			v.fail(&val, mp.String(), fmt.Sprintf("Member must have value less than or equal to %d", s.Max))
 		}
 	case KindBoolean:
 		if !strings.EqualFold(val, "true") && !strings.EqualFold(val, "false") {
-			v.fail(&val, path, "Member must be a boolean")
+			v.fail(&val, mp.String(), "Member must be a boolean")
 		}
 	}
 }
@@ -232,7 +265,7 @@ func (v *validator) mapping(key, path string, s *Shape) {
 			break
 		}
 		if len(vals) > 0 {
-			v.scalar(vals[0], path+".key", s.Key)
+			v.scalar(vals[0], memberPath{full: path + ".key"}, s.Key)
 		}
 		if vv, ok := v.form[fmt.Sprintf("%s.entry.%d.value", key, i)]; ok && len(vv) > 0 {
 			v.value(fmt.Sprintf("%s.entry.%d.value", key, i), path+".value", s.Value)

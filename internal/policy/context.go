@@ -109,7 +109,7 @@ type Context struct {
 }
 
 // NewContext returns an empty Context.
-func NewContext() *Context { return &Context{} }
+func NewContext() *Context { return &Context{entries: make([]ctxEntry, 0, 16)} }
 
 // Reset removes every key, keeping the storage for reuse.
 func (c *Context) Reset() { c.entries = c.entries[:0] }
@@ -127,7 +127,7 @@ func (c *Context) SetMulti(key string, values []string) {
 }
 
 func (c *Context) set(key string, values []string, multi bool) {
-	lk := strings.ToLower(key)
+	lk := lowerKey(key)
 	for i := range c.entries {
 		if c.entries[i].key == lk {
 			c.entries[i] = ctxEntry{key: lk, name: key, values: values, multi: multi}
@@ -137,9 +137,34 @@ func (c *Context) set(key string, values []string, multi bool) {
 	c.entries = append(c.entries, ctxEntry{key: lk, name: key, values: values, multi: multi})
 }
 
+// wellKnownKeys are the global keys every request sets, lowercased once:
+// lowercasing them per request was a measurable share of an AssumeRole.
+var wellKnownKeys = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range []string{
+		"aws:CurrentTime", "aws:EpochTime", "aws:SourceIp", "aws:SecureTransport", "aws:RequestedRegion",
+		"aws:PrincipalIsAWSService", "aws:MultiFactorAuthPresent", "aws:TokenIssueTime", "aws:FederatedProvider",
+		"aws:SourceIdentity", "aws:PrincipalAccount", "aws:PrincipalArn", "aws:PrincipalType", "aws:userid",
+		"aws:username", "aws:PrincipalOrgID", "aws:PrincipalServiceName", "aws:ViaAWSService", "aws:CalledVia",
+		"aws:TagKeys", "aws:RequestTag", "sts:RoleSessionName", "sts:ExternalId", "sts:SourceIdentity",
+		"sts:TransitiveTagKeys", "iam:PassedToService",
+	} {
+		m[k] = strings.ToLower(k)
+	}
+	return m
+}()
+
+// lowerKey returns key lowercased, without allocating for well-known keys.
+func lowerKey(key string) string {
+	if lk, ok := wellKnownKeys[key]; ok {
+		return lk
+	}
+	return strings.ToLower(key)
+}
+
 // Delete removes key.
 func (c *Context) Delete(key string) {
-	lk := strings.ToLower(key)
+	lk := lowerKey(key)
 	for i := range c.entries {
 		if c.entries[i].key == lk {
 			c.entries = append(c.entries[:i], c.entries[i+1:]...)
@@ -151,7 +176,7 @@ func (c *Context) Delete(key string) {
 // Get returns the values of key (case-insensitive), whether it is
 // multi-valued, and whether it is present.
 func (c *Context) Get(key string) (values []string, multi, ok bool) {
-	e := c.lookup(strings.ToLower(key))
+	e := c.lookup(lowerKey(key))
 	if e == nil {
 		return nil, false, false
 	}
