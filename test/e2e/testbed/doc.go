@@ -21,6 +21,13 @@
 // packages (github.com/trustbridge/trustbridge/internal/...), and the
 // product must never import this module.
 //
+// Operations: LogProcess tees a subprocess's output into
+// $TRUSTBRIDGE_E2E_LOG_DIR (set by scripts/test.sh, whose secret scan reads
+// every file there); BuildTrustbridge reports a cold build's progress on
+// stderr (visible when go test streams output: one package, -v, -p 1 or
+// -json); `go run ./testbed/cmd/prebuild` compiles everything the e2e
+// tests need before go test runs, with counts and rates every 30 seconds.
+//
 // What this package must never do: listen on anything but 127.0.0.1, leave
 // processes, listeners or temporary directories behind after Close (or the
 // test's cleanup), write apiserver logs to the test output of a passing
