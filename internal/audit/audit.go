@@ -136,6 +136,10 @@ func (l *Log) Close() error {
 	return nil
 }
 
+// Writing reports whether Write sends events anywhere. Callers may skip
+// building an event only Write would see when it does not.
+func (l *Log) Writing() bool { return l != nil && l.w != nil }
+
 // Write appends ev to the stream.
 func (l *Log) Write(ev *Event) {
 	if l.w == nil {

@@ -56,21 +56,28 @@ func (r *recorder) tokenDecision(ctx context.Context, d tokenreview.Decision, so
 		}
 		r.metrics.TokenReviews.WithLabelValues(result).Inc()
 	}
-	attrs := []slog.Attr{slog.String("request_id", id), slog.String("cluster", d.Cluster)}
-	if d.ARN != "" {
-		attrs = append(attrs, slog.String("arn", d.ARN))
+	level := slog.LevelInfo
+	if !d.Authenticated {
+		level = slog.LevelWarn
 	}
-	if d.AccessKeyID != "" {
-		attrs = append(attrs, slog.String("accessKeyId", d.AccessKeyID))
+	if r.log.Enabled(ctx, level) {
+		attrs := []slog.Attr{slog.String("request_id", id), slog.String("cluster", d.Cluster)}
+		if d.ARN != "" {
+			attrs = append(attrs, slog.String("arn", d.ARN))
+		}
+		if d.AccessKeyID != "" {
+			attrs = append(attrs, slog.String("accessKeyId", d.AccessKeyID))
+		}
+		if d.Authenticated {
+			attrs = append(attrs, slog.String("username", d.User.Username), slog.Any("groups", d.User.Groups), slog.String("source", d.Source), slog.String("entry", d.Entry))
+			r.log.LogAttrs(ctx, level, "token authenticated", attrs...)
+		} else {
+			attrs = append(attrs, slog.String("reason", string(d.Reason)), slog.String("message", d.Message))
+			r.log.LogAttrs(ctx, level, "token rejected", attrs...)
+		}
 	}
-	if d.Authenticated {
-		attrs = append(attrs, slog.String("username", d.User.Username), slog.Any("groups", d.User.Groups), slog.String("source", d.Source), slog.String("entry", d.Entry))
-		r.log.LogAttrs(ctx, slog.LevelInfo, "token authenticated", attrs...)
-	} else {
-		attrs = append(attrs, slog.String("reason", string(d.Reason)), slog.String("message", d.Message))
-		r.log.LogAttrs(ctx, slog.LevelWarn, "token rejected", attrs...)
-	}
-	if r.audit == nil {
+	keep := !d.Authenticated && d.AccessKeyID != ""
+	if r.audit == nil || (!keep && !r.audit.Writing()) {
 		return id
 	}
 	ev := r.tokenEvent(d, id, sourceIP)
@@ -180,18 +187,25 @@ func (r *recorder) accessDecision(d accesspolicy.Decision) {
 		}
 		r.metrics.AccessReviews.WithLabelValues(result).Inc()
 	}
-	attrs := []slog.Attr{slog.String("cluster", d.Cluster), slog.String("user", d.User), slog.String("request", d.Request), slog.String("reason", d.Reason)}
+	ctx := context.Background()
+	level, msg := slog.LevelDebug, "access policy no opinion"
 	switch {
 	case d.Err != nil:
-		attrs = append(attrs, slog.String("err", d.Err.Error()))
-		r.log.LogAttrs(context.Background(), slog.LevelWarn, "access policy lookup failed", attrs...)
+		level, msg = slog.LevelWarn, "access policy lookup failed"
 	case d.Allowed:
-		r.log.LogAttrs(context.Background(), slog.LevelDebug, "access policy allowed", attrs...)
-	default:
-		r.log.LogAttrs(context.Background(), slog.LevelDebug, "access policy no opinion", attrs...)
+		msg = "access policy allowed"
+	}
+	if r.log.Enabled(ctx, level) {
+		attrs := []slog.Attr{slog.String("cluster", d.Cluster), slog.String("user", d.User), slog.String("request", d.Request), slog.String("reason", d.Reason)}
+		if d.Err != nil {
+			attrs = append(attrs, slog.String("err", d.Err.Error()))
+		}
+		r.log.LogAttrs(ctx, level, msg, attrs...)
+	}
+	if d.Err == nil && !d.Allowed {
 		return
 	}
-	if r.audit == nil {
+	if !r.audit.Writing() {
 		return
 	}
 	ev := &audit.Event{

@@ -3,8 +3,9 @@ package tokenreview
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
+
+	"github.com/trustbridge/trustbridge/internal/k8s/webhook"
 
 	authnv1 "k8s.io/api/authentication/v1"
 )
@@ -62,13 +63,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if limit <= 0 {
 		limit = DefaultMaxBodyBytes
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
-	if err != nil {
-		http.Error(w, "cannot read request body", http.StatusBadRequest)
+	body, err := webhook.ReadBody(r, limit)
+	if errors.Is(err, webhook.ErrBodyTooLarge) {
+		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
 		return
 	}
-	if int64(len(body)) > limit {
-		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+	if err != nil {
+		http.Error(w, "cannot read request body", http.StatusBadRequest)
 		return
 	}
 	var in authnv1.TokenReview
