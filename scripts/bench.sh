@@ -135,6 +135,13 @@ if [ "$MAIN" = 1 ]; then
     aws --endpoint-url "http://$MOA" iam create-role --role-name bench-role \
     --assume-role-policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}' >/dev/null
 
+  say "starting the net/http floor (a fixed answer from bare net/http: the most any Go HTTP server gets here)"
+  FLA=127.0.0.1:$(free_port)
+  "$LG" floor -addr "$FLA" >"$W/floor.log" 2>&1 &
+  FLPID=$!
+  pids+=($FLPID)
+  wait_http "http://$FLA/"
+
   TB="http://$TBA"
   MO="http://$MOA"
 
@@ -148,6 +155,7 @@ if [ "$MAIN" = 1 ]; then
     bench AssumeRoleWithWebIdentity-reused $sys "$P" "$T" "<SessionToken>" -- -scenario web-identity -tokens "$W/web1.txt" -role-arn "$WEBROLE"
   done
 
+  bench GetCallerIdentity nethttp-floor "$FLPID" "http://$FLA" "<Arn>" -- -scenario query -params "$GCI" "${KEYS[@]}"
   bench AssumeRoleForPodIdentity-distinct trustbridge "$TBPID" "$TB" '"sessionToken"' -distinct -- -scenario pod-identity -cluster bench -tokens "$W/pod.txt" "${KEYS[@]}"
   bench TokenReview trustbridge "$TBPID" "https://$WHA" '"authenticated":true' -ca "$W/webhook/ca.crt" -- -scenario token-review -cluster bench "${KEYS[@]}"
   bench SubjectAccessReview trustbridge "$TBPID" "https://$WHA" '"allowed":true' -ca "$W/webhook/ca.crt" -- -scenario sar -user bench -user-arn "arn:aws:iam::$ACCT:user/bench"

@@ -44,7 +44,7 @@ go test -count=1 -timeout 30m ./... 2>&1 | tee "$logdir/unit.log"
 
 if [ -f test/e2e/go.mod ]; then
   step "end-to-end tests against a real kube-apiserver (the first build takes several minutes)"
-  (cd test/e2e && go vet ./... && go test -count=1 -timeout 40m ./...) 2>&1 | tee "$logdir/e2e.log"
+  (cd test/e2e && go run ./testbed/cmd/prebuild && go vet ./... && go test -count=1 -timeout 40m ./...) 2>&1 | tee "$logdir/e2e.log"
 fi
 
 step "secret scan: nothing shaped like a token, signature, secret key or private key in the logs of this run"

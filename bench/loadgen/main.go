@@ -12,6 +12,7 @@
 //	loadgen prepare -scenario S ...         write a request file
 //	loadgen run     -requests F ...         replay a request file and print a JSON result
 //	loadgen report  results/*.json          print the comparison table
+//	loadgen floor   -addr A                 serve a fixed answer from bare net/http (the floor)
 //
 // scripts/bench.sh (make bench) drives them; docs/benchmarks.md explains
 // the method.
@@ -38,6 +39,7 @@ func main() {
 		"prepare": cmdPrepare,
 		"run":     cmdRun,
 		"report":  cmdReport,
+		"floor":   cmdFloor,
 	}
 	f, ok := cmds[os.Args[1]]
 	if !ok {
@@ -50,6 +52,6 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: loadgen issuer|tokens|world|prepare|run|report [flags]")
+	fmt.Fprintln(os.Stderr, "usage: loadgen issuer|tokens|world|prepare|run|report|floor [flags]")
 	os.Exit(2)
 }

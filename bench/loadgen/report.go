@@ -64,7 +64,7 @@ func writeReport(w io.Writer, results []Result) error {
 			sort.Strings(names)
 			for _, sys := range names {
 				if v := peers[r.Scenario][sys]; v > 0 {
-					ratios = append(ratios, fmt.Sprintf("%.0f× %s", r.RPS/v, sys))
+					ratios = append(ratios, ratio(r.RPS/v)+" "+sys)
 				}
 			}
 			// A scale row (NAME@N-extra-roles) is compared with the same
@@ -78,4 +78,13 @@ func writeReport(w io.Writer, results []Result) error {
 		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.2f\t%.2f\t%.3f\t%.0f\t%d\t%s\t\n", r.Scenario, r.System, r.RPS, r.P50ms, r.P99ms, r.CPUPer1k, r.PeakRSSMB, r.Errors, strings.Join(ratios, ", "))
 	}
 	return tw.Flush()
+}
+
+// ratio formats a throughput ratio: whole numbers from 10 up, two decimals
+// below (0.93× against the net/http floor, 2.50× against a close peer).
+func ratio(x float64) string {
+	if x >= 10 {
+		return fmt.Sprintf("%.0f×", x)
+	}
+	return fmt.Sprintf("%.2f×", x)
 }

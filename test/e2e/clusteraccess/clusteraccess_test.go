@@ -198,6 +198,7 @@ clusters:
 		"--cluster", clusterName, "--region", region, "--kubeconfig", kube.Kubeconfig,
 		"--explain-errors", "--log-level", "debug", "--log-format", "text")
 	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
+	testbed.LogProcess(nil, "serve", s.cmd)
 	if err := s.cmd.Start(); err != nil {
 		return s, err
 	}

@@ -66,6 +66,7 @@ func TestOIDCPublish(t *testing.T) {
 		"--self-signed", tlsDir, "--kubeconfig", p.Kubeconfig, "--log-format", "text")
 	cmd.Env = cleanEnv("HOME=" + t.TempDir())
 	cmd.Stdout, cmd.Stderr = out, out
+	testbed.LogProcess(t, "oidc-publish", cmd)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -83,6 +83,7 @@ func startTrustbridgeIn(dir, bin string, world []byte) (*trustbridge, error) {
 	tb.cmd.Env = cleanEnv("HOME=" + dir)
 	tb.cmd.Stdout = tb.out
 	tb.cmd.Stderr = tb.out
+	testbed.LogProcess(nil, "serve", tb.cmd)
 	if err := tb.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s serve: %w", bin, err)
 	}

@@ -172,6 +172,7 @@ func start(bin string, env []string, args ...string) (*proc, error) {
 	p.cmd = exec.Command(bin, args...)
 	p.cmd.Env = append([]string{"HOME=" + scratch, "PATH=" + os.Getenv("PATH")}, env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	testbed.LogProcess(nil, args[0], p.cmd)
 	return p, p.cmd.Start()
 }
 

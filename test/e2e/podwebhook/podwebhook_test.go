@@ -161,6 +161,7 @@ func startServer(ctx context.Context) (*server, error) {
 		"--pod-identity-credentials-uri", "http://127.0.0.1:2703/v1/credentials",
 		"--log-level", "debug", "--log-format", "text")
 	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
+	testbed.LogProcess(nil, "serve", s.cmd)
 	if err := s.cmd.Start(); err != nil {
 		return s, err
 	}
@@ -519,6 +520,7 @@ func TestStandaloneWebhookCommand(t *testing.T) {
 		"--kubeconfig", kube.Kubeconfig,
 		"--log-format", "text")
 	cmd.Stdout, cmd.Stderr = out, out
+	testbed.LogProcess(t, "webhook", cmd)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+)
+
+// floorBody is a GetCallerIdentity answer of the size trustbridge writes.
+const floorBody = `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+<GetCallerIdentityResult><UserId>AIDABTXV5AHDTMZMFDFTA</UserId><Account>111111111111</Account><Arn>arn:aws:iam::111111111111:user/bench</Arn></GetCallerIdentityResult>
+<ResponseMetadata>
+<RequestId>c5b2e1f0-0000-4000-8000-000000000000</RequestId>
+</ResponseMetadata>
+</GetCallerIdentityResponse>
+`
+
+// cmdFloor serves a fixed GetCallerIdentity answer from Go's net/http with
+// the timeouts trustbridge's edge uses, and no other work: the throughput
+// this machine and load generator allow any Go HTTP server, against which
+// trustbridge's own figures are read (make bench's "net/http floor" row).
+func cmdFloor(args []string) error {
+	fs := flag.NewFlagSet("floor", flag.ExitOnError)
+	addr := fs.String("addr", "127.0.0.1:0", "listen address")
+	_ = fs.Parse(args)
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	body := []byte(floorBody)
+	srv := &http.Server{
+		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+			w.Header().Set("Content-Type", "text/xml")
+			w.Header().Set("x-amzn-RequestId", "c5b2e1f0-0000-4000-8000-000000000000")
+			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+			_, _ = w.Write(body)
+		}),
+	}
+	fmt.Fprintln(os.Stderr, "floor listening on", ln.Addr().String())
+	return srv.Serve(ln)
+}
