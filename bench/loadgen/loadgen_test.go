@@ -36,7 +36,7 @@ func TestReadResponse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			status, body, closing, err := readResponse(bufio.NewReader(strings.NewReader(tt.in)))
+			status, body, closing, err := readResponse(bufio.NewReader(strings.NewReader(tt.in)), new([]byte))
 			if tt.wantError {
 				if err == nil {
 					t.Fatalf("readResponse(%q) = %d %q, want an error", tt.in, status, body)
@@ -61,7 +61,7 @@ func TestReadResponseKeepAlive(t *testing.T) {
 		status int
 		body   string
 	}{{200, "a"}, {500, "b"}} {
-		status, body, _, err := readResponse(br)
+		status, body, _, err := readResponse(br, new([]byte))
 		if err != nil || status != want.status || string(body) != want.body {
 			t.Fatalf("readResponse = %d %q %v, want %d %q", status, body, err, want.status, want.body)
 		}
@@ -81,7 +81,7 @@ func FuzzReadResponse(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
-		_, body, _, err := readResponse(bufio.NewReader(bytes.NewReader(in)))
+		_, body, _, err := readResponse(bufio.NewReader(bytes.NewReader(in)), new([]byte))
 		if err == nil && len(body) > len(in) {
 			t.Fatalf("body of %d bytes from %d bytes of input", len(body), len(in))
 		}

@@ -189,6 +189,9 @@ func run(host string, tlsConf *tls.Config, reqs [][]byte, conns int, d time.Dura
 				}
 				if err == nil {
 					br = bufio.NewReaderSize(conn, 64<<10)
+					// One deadline for the connection's life: setting it per
+					// request costs the generator a timer update each time.
+					err = conn.SetDeadline(deadline.Add(30 * time.Second))
 				}
 				return err
 			}
@@ -200,7 +203,8 @@ func run(host string, tlsConf *tls.Config, reqs [][]byte, conns int, d time.Dura
 					conn = nil
 				}
 			}
-			local := make([]float64, 0, 1<<16)
+			local := make([]float64, 0, 1<<18)
+			var bodyBuf []byte // reused: the generator's own garbage would show up in its latencies
 			for time.Now().Before(deadline) {
 				i := atomic.AddInt64(&next, 1) - 1
 				if distinct && i >= int64(len(reqs)) {
@@ -219,8 +223,7 @@ func run(host string, tlsConf *tls.Config, reqs [][]byte, conns int, d time.Dura
 					fail(err)
 					continue
 				}
-				_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
-				status, body, closeAfter, err := readResponse(br)
+				status, body, closeAfter, err := readResponse(br, &bodyBuf)
 				lat := time.Since(t0).Seconds()
 				if err != nil {
 					fail(err)
@@ -271,12 +274,13 @@ func run(host string, tlsConf *tls.Config, reqs [][]byte, conns int, d time.Dura
 // readResponse reads one HTTP/1.1 response with a Content-Length or chunked body.
 //
 // closeAfter reports a "Connection: close" response: the caller must dial again.
-func readResponse(br *bufio.Reader) (status int, body []byte, closeAfter bool, err error) {
-	status, body, closeAfter, err = readResponse1(br)
-	return
+// The body is read into *buf (grown as needed) and is valid until the next
+// call with the same buffer.
+func readResponse(br *bufio.Reader, buf *[]byte) (status int, body []byte, closeAfter bool, err error) {
+	return readResponse1(br, buf)
 }
 
-func readResponse1(br *bufio.Reader) (int, []byte, bool, error) {
+func readResponse1(br *bufio.Reader, buf *[]byte) (int, []byte, bool, error) {
 	line, err := br.ReadSlice('\n')
 	if err != nil {
 		return 0, nil, false, err
@@ -332,7 +336,10 @@ func readResponse1(br *bufio.Reader) (int, []byte, bool, error) {
 	if length < 0 {
 		return 0, nil, false, errors.New("response without Content-Length")
 	}
-	body := make([]byte, length)
+	if cap(*buf) < length {
+		*buf = make([]byte, length)
+	}
+	body := (*buf)[:length]
 	_, err = io.ReadFull(br, body)
 	return status, body, closing, err
 }

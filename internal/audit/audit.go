@@ -192,6 +192,9 @@ var secretParams = map[string]bool{
 	"sessiontoken": true, "token": true, "password": true, "encodedmessage": true,
 }
 
+// Hidden replaces a secret parameter's value in an event, as in CloudTrail.
+const Hidden = "HIDDEN_DUE_TO_SECURITY_REASONS"
+
 // Sanitize returns request parameters without secrets: secret-bearing
 // parameters are replaced by "HIDDEN_DUE_TO_SECURITY_REASONS", as CloudTrail
 // does, and SigV4 parameters are dropped.
@@ -203,7 +206,7 @@ func Sanitize(params map[string][]string) map[string]any {
 		case lk == "action" || lk == "version" || strings.HasPrefix(lk, "x-amz-"):
 			continue
 		case secretParams[lk]:
-			out[k] = "HIDDEN_DUE_TO_SECURITY_REASONS"
+			out[k] = Hidden
 		case len(v) == 1:
 			out[k] = v[0]
 		default:

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 )
@@ -226,22 +227,32 @@ func (r *Ring) LogValue() slog.Value {
 // key, binding aad (which is not stored in the output and must be given
 // again to Open). The output carries the key ID in clear.
 func (r *Ring) Seal(p Purpose, plaintext, aad []byte) ([]byte, error) {
+	k := r.keys[0]
+	return r.AppendSeal(make([]byte, 0, 2+len(k.id)+nonceSize+len(plaintext)+tagSize), p, plaintext, aad)
+}
+
+// AppendSeal is Seal appending the sealed value to dst, for callers that
+// reuse buffers on a hot path. dst must not overlap plaintext or aad.
+func (r *Ring) AppendSeal(dst []byte, p Purpose, plaintext, aad []byte) ([]byte, error) {
 	pi := purposeIndex(p)
 	if pi < 0 {
 		return nil, fmt.Errorf("unknown purpose %q", p)
 	}
 	k := r.keys[0]
 	hlen := 2 + len(k.id)
-	out := make([]byte, hlen+nonceSize, hlen+nonceSize+len(plaintext)+tagSize)
-	out[0] = sealVersion
-	out[1] = byte(len(k.id))
-	copy(out[2:], k.id)
-	nonce := out[hlen : hlen+nonceSize]
+	start := len(dst)
+	dst = slices.Grow(dst, hlen+nonceSize+len(plaintext)+tagSize)
+	dst = append(dst, sealVersion, byte(len(k.id)))
+	dst = append(dst, k.id...)
+	dst = dst[:start+hlen+nonceSize]
+	header := dst[start : start+hlen]
+	nonce := dst[start+hlen:]
 	if _, err := rand.Read(nonce); err != nil {
 		return nil, fmt.Errorf("seal: %w", err)
 	}
-	ad := additionalData(out[:hlen], aad)
-	return k.aeads[pi].Seal(out, nonce, plaintext, ad), nil
+	var adBuf [64]byte
+	ad := append(append(adBuf[:0], header...), aad...)
+	return k.aeads[pi].Seal(dst, nonce, plaintext, ad), nil
 }
 
 // Open authenticates and decrypts a value Seal produced for purpose p with

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/trustbridge/trustbridge/internal/apierror"
@@ -50,18 +51,35 @@ func Seal(ring *serverkey.Ring, s *Session) (string, error) {
 	case s.ChainDepth < 0 || s.ChainDepth > 1<<16:
 		return "", fmt.Errorf("seal session: chain depth %d out of range", s.ChainDepth)
 	}
-	plain := encode(make([]byte, 0, encodedSizeHint(s)), s, code)
+	bufs := sealBufs.Get().(*sealBuffers)
+	defer bufs.put()
+	plain := encode(bufs.plain[:0], s, code)
+	bufs.plain = plain
+	defer clear(plain) // it holds the secret access key
 	// The sealed value adds version, key ID length, key ID, nonce and tag.
 	if n := b64.EncodedLen(len(plain) + 2 + len(ring.ActiveKeyID()) + 12 + 16); n > MaxTokenLength {
-		clear(plain)
 		return "", fmt.Errorf("%w: it would be %d characters, more than %d", ErrTooLarge, n, MaxTokenLength)
 	}
-	sealed, err := ring.Seal(serverkey.PurposeSessionToken, plain, nil)
-	clear(plain) // it holds the secret access key
+	sealed, err := ring.AppendSeal(bufs.sealed[:0], serverkey.PurposeSessionToken, plain, nil)
 	if err != nil {
 		return "", fmt.Errorf("seal session: %w", err)
 	}
-	return b64.EncodeToString(sealed), nil
+	bufs.sealed = b64.AppendEncode(sealed, sealed) // the encoding follows the sealed bytes
+	return string(bufs.sealed[len(sealed):]), nil
+}
+
+// sealBuffers are Seal's scratch space, reused so that issuing credentials
+// allocates only the token string itself. plain is cleared before reuse
+// (see Seal); sealed holds only ciphertext and its encoding.
+type sealBuffers struct{ plain, sealed []byte }
+
+var sealBufs = sync.Pool{New: func() any { return &sealBuffers{plain: make([]byte, 0, 1024), sealed: make([]byte, 0, 3072)} }}
+
+func (b *sealBuffers) put() {
+	if cap(b.plain) > MaxTokenLength || cap(b.sealed) > 4*MaxTokenLength {
+		return // an unusually large session is not kept
+	}
+	sealBufs.Put(b)
 }
 
 // Open authenticates and decodes a session token and checks that it has
