@@ -119,9 +119,15 @@ func TestPrepareAndRun(t *testing.T) {
 	}
 	host := strings.TrimPrefix(srv.URL, "http://")
 	res := &Result{}
-	lat := run(host, nil, reqs, 2, 200*time.Millisecond, false, "<Arn>", 1, res)
+	lat := run(host, nil, reqs, 2, 200*time.Millisecond, false, 0, "<Arn>", 1, res)
 	if res.Requests == 0 || res.Errors != 0 || res.Verified != res.Requests || len(lat) != int(res.Requests) {
 		t.Fatalf("run: %+v (%d latencies)", res, len(lat))
+	}
+	// An offered rate: about rate × duration requests, paced, all answered.
+	res = &Result{}
+	lat = run(host, nil, reqs, 2, 500*time.Millisecond, false, 200, "<Arn>", 1, res)
+	if res.Errors != 0 || res.Requests < 50 || res.Requests > 150 || len(lat) != int(res.Requests) {
+		t.Fatalf("run at 200/s for 0.5 s: %+v", res)
 	}
 	r := got[0]
 	if r.Method != "POST" || !strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/") ||
@@ -135,14 +141,14 @@ func TestPrepareAndRun(t *testing.T) {
 	}
 	reqs, _ = loadRequests(reqFile, srv.URL)
 	res = &Result{}
-	run(host, nil, reqs, 1, 50*time.Millisecond, false, "<Arn>", 1, res)
+	run(host, nil, reqs, 1, 50*time.Millisecond, false, 0, "<Arn>", 1, res)
 	if res.Errors != res.Requests || res.Verified != 0 || !strings.Contains(res.FirstError, "status 403") {
 		t.Errorf("error pages: %+v", res)
 	}
 
 	// -distinct uses every request at most once.
 	res = &Result{}
-	run(host, nil, reqs, 4, time.Minute, true, "", 1, res)
+	run(host, nil, reqs, 4, time.Minute, true, 0, "", 1, res)
 	if res.Requests != int64(len(reqs)) {
 		t.Errorf("distinct run made %d requests for %d prepared", res.Requests, len(reqs))
 	}

@@ -39,6 +39,7 @@ type Result struct {
 	PeakRSSMB   float64 `json:"peak_rss_mb"`
 	FirstError  string  `json:"first_error,omitempty"`
 	Distinct    bool    `json:"distinct"`
+	Rate        float64 `json:"rate,omitempty"` // offered requests/s; 0 for a closed loop
 	RequestFile string  `json:"-"`
 }
 
@@ -51,6 +52,7 @@ func cmdRun(args []string) error {
 	dur := fs.Duration("d", 10*time.Second, "duration")
 	warm := fs.Duration("warmup", time.Second, "warm-up before measuring")
 	distinct := fs.Bool("distinct", false, "use each request at most once (stop when all are used)")
+	rate := fs.Float64("rate", 0, "offered load in requests/s across all connections (0: each connection sends as soon as its previous answer arrives); latency is measured from each request's scheduled time, so a server that falls behind is charged for the wait")
 	expect := fs.String("expect", "", "substring every verified response body must contain")
 	sample := fs.Int("sample", 97, "verify every Nth response body")
 	pid := fs.Int("pid", 0, "server process ID (CPU and peak RSS come from /proc)")
@@ -92,12 +94,12 @@ func cmdRun(args []string) error {
 			host += ":80"
 		}
 	}
-	res := &Result{Label: *label, Target: *target, System: *system, Scenario: *scenario, Conns: *conns, Distinct: *distinct}
+	res := &Result{Label: *label, Target: *target, System: *system, Scenario: *scenario, Conns: *conns, Distinct: *distinct, Rate: *rate}
 	if *warm > 0 && !*distinct {
-		run(host, tlsConf, reqs, *conns, *warm, false, "", 0, nil)
+		run(host, tlsConf, reqs, *conns, *warm, false, *rate, "", 0, nil)
 	}
 	cpu0 := procCPU(*pid)
-	lat := run(host, tlsConf, reqs, *conns, *dur, *distinct, *expect, *sample, res)
+	lat := run(host, tlsConf, reqs, *conns, *dur, *distinct, *rate, *expect, *sample, res)
 	cpu1 := procCPU(*pid)
 	sort.Float64s(lat)
 	if n := len(lat); n > 0 {
@@ -167,7 +169,11 @@ func loadRequests(path, target string) ([][]byte, error) {
 
 // run drives conns connections for d (or until every request was used, when
 // distinct) and returns the latencies in seconds. res may be nil (warm-up).
-func run(host string, tlsConf *tls.Config, reqs [][]byte, conns int, d time.Duration, distinct bool, expect string, sample int, res *Result) []float64 {
+//
+// With rate > 0 the load is open: connection c sends its requests at
+// start + (c/conns + k) × conns/rate, and a request's latency runs from that
+// scheduled time, not from when it was written (no coordinated omission).
+func run(host string, tlsConf *tls.Config, reqs [][]byte, conns int, d time.Duration, distinct bool, rate float64, expect string, sample int, res *Result) []float64 {
 	var next, count, errs, verified int64
 	var firstErr atomic.Value
 	deadline := time.Now().Add(d)
@@ -203,6 +209,12 @@ func run(host string, tlsConf *tls.Config, reqs [][]byte, conns int, d time.Dura
 					conn = nil
 				}
 			}
+			var interval time.Duration
+			var due time.Time
+			if rate > 0 {
+				interval = time.Duration(float64(conns) / rate * float64(time.Second))
+				due = start.Add(interval * time.Duration(c) / time.Duration(conns))
+			}
 			local := make([]float64, 0, 1<<18)
 			var bodyBuf []byte // reused: the generator's own garbage would show up in its latencies
 			for time.Now().Before(deadline) {
@@ -219,6 +231,13 @@ func run(host string, tlsConf *tls.Config, reqs [][]byte, conns int, d time.Dura
 					}
 				}
 				t0 := time.Now()
+				if interval > 0 {
+					if wait := due.Sub(t0); wait > 0 {
+						time.Sleep(wait)
+					}
+					t0 = due
+					due = due.Add(interval)
+				}
 				if _, err := conn.Write(req); err != nil {
 					fail(err)
 					continue

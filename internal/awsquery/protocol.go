@@ -41,6 +41,8 @@ type Action struct {
 	// Unsigned marks actions callable without a signature
 	// (AssumeRoleWithWebIdentity, AssumeRoleWithSAML).
 	Unsigned bool
+
+	resultName string // Name + "Result", set by Register
 }
 
 // A Service is one Query API: its SigV4 service name, version, XML
@@ -61,6 +63,7 @@ func (s *Service) Register(a *Action) {
 	if _, dup := s.Actions[a.Name]; dup {
 		panic("awsquery: duplicate action " + a.Name)
 	}
+	a.resultName = a.Name + "Result"
 	s.Actions[a.Name] = a
 }
 
@@ -204,15 +207,27 @@ func WriteResult(w http.ResponseWriter, s *Service, action, requestID string, re
 		}
 		w.Header().Set("Content-Type", "application/json")
 	} else {
-		buf.WriteString(`<` + action + `Response xmlns="` + s.Namespace + `">` + "\n")
+		buf.WriteByte('<')
+		buf.WriteString(action)
+		buf.WriteString(`Response xmlns="`)
+		buf.WriteString(s.Namespace)
+		buf.WriteString("\">\n")
 		if result != nil {
-			if err := appendResultXML(buf, result, action+"Result"); err != nil {
+			name := action + "Result"
+			if a := s.Actions[action]; a != nil && a.resultName != "" {
+				name = a.resultName // built once by Register
+			}
+			if err := appendResultXML(buf, result, name); err != nil {
 				WriteError(w, s.Namespace, requestID, err, asJSON, false)
 				return
 			}
 			buf.WriteString("\n")
 		}
-		buf.WriteString("<ResponseMetadata>\n<RequestId>" + requestID + "</RequestId>\n</ResponseMetadata>\n</" + action + "Response>\n")
+		buf.WriteString("<ResponseMetadata>\n<RequestId>")
+		buf.WriteString(requestID)
+		buf.WriteString("</RequestId>\n</ResponseMetadata>\n</")
+		buf.WriteString(action)
+		buf.WriteString("Response>\n")
 		w.Header().Set("Content-Type", "text/xml")
 	}
 	w.Header().Set("x-amzn-RequestId", requestID)
