@@ -56,26 +56,7 @@ func (r *recorder) tokenDecision(ctx context.Context, d tokenreview.Decision, so
 		}
 		r.metrics.TokenReviews.WithLabelValues(result).Inc()
 	}
-	level := slog.LevelInfo
-	if !d.Authenticated {
-		level = slog.LevelWarn
-	}
-	if r.log.Enabled(ctx, level) {
-		attrs := []slog.Attr{slog.String("request_id", id), slog.String("cluster", d.Cluster)}
-		if d.ARN != "" {
-			attrs = append(attrs, slog.String("arn", d.ARN))
-		}
-		if d.AccessKeyID != "" {
-			attrs = append(attrs, slog.String("accessKeyId", d.AccessKeyID))
-		}
-		if d.Authenticated {
-			attrs = append(attrs, slog.String("username", d.User.Username), slog.Any("groups", d.User.Groups), slog.String("source", d.Source), slog.String("entry", d.Entry))
-			r.log.LogAttrs(ctx, level, "token authenticated", attrs...)
-		} else {
-			attrs = append(attrs, slog.String("reason", string(d.Reason)), slog.String("message", d.Message))
-			r.log.LogAttrs(ctx, level, "token rejected", attrs...)
-		}
-	}
+	d.Log(ctx, r.log, slog.String("request_id", id))
 	keep := !d.Authenticated && d.AccessKeyID != ""
 	if r.audit == nil || (!keep && !r.audit.Writing()) {
 		return id

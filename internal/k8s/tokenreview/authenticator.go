@@ -179,20 +179,32 @@ func verifierError(err error) *TokenError {
 // LogDecisions returns an OnDecision function that logs each decision to
 // logger: successes at Info, rejections at Warn, with the reason.
 func LogDecisions(logger *slog.Logger) func(Decision) {
-	return func(d Decision) {
-		attrs := []slog.Attr{slog.String("cluster", d.Cluster)}
-		if d.ARN != "" {
-			attrs = append(attrs, slog.String("arn", d.ARN))
-		}
-		if d.AccessKeyID != "" {
-			attrs = append(attrs, slog.String("accessKeyId", d.AccessKeyID))
-		}
-		if d.Authenticated {
-			attrs = append(attrs, slog.String("username", d.User.Username), slog.Any("groups", d.User.Groups), slog.String("source", d.Source), slog.String("entry", d.Entry))
-			logger.LogAttrs(context.Background(), slog.LevelInfo, "token authenticated", attrs...)
-			return
-		}
-		attrs = append(attrs, slog.String("reason", string(d.Reason)), slog.String("message", d.Message))
-		logger.LogAttrs(context.Background(), slog.LevelWarn, "token rejected", attrs...)
+	return func(d Decision) { d.Log(context.Background(), logger) }
+}
+
+// Log writes d as one line to logger — "token authenticated" at Info with
+// the user, or "token rejected" at Warn with the reason — after the
+// attributes first. Nothing is built when logger drops the level. The line
+// names the access key ID and ARN, never the token.
+func (d Decision) Log(ctx context.Context, logger *slog.Logger, first ...slog.Attr) {
+	level, msg := slog.LevelInfo, "token authenticated"
+	if !d.Authenticated {
+		level, msg = slog.LevelWarn, "token rejected"
 	}
+	if !logger.Enabled(ctx, level) {
+		return
+	}
+	attrs := append(first[:len(first):len(first)], slog.String("cluster", d.Cluster))
+	if d.ARN != "" {
+		attrs = append(attrs, slog.String("arn", d.ARN))
+	}
+	if d.AccessKeyID != "" {
+		attrs = append(attrs, slog.String("accessKeyId", d.AccessKeyID))
+	}
+	if d.Authenticated {
+		attrs = append(attrs, slog.String("username", d.User.Username), slog.Any("groups", d.User.Groups), slog.String("source", d.Source), slog.String("entry", d.Entry))
+	} else {
+		attrs = append(attrs, slog.String("reason", string(d.Reason)), slog.String("message", d.Message))
+	}
+	logger.LogAttrs(ctx, level, msg, attrs...)
 }
