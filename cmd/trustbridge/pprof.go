@@ -7,6 +7,8 @@ import (
 	"net/http"
 	_ "net/http/pprof" // registers /debug/pprof on http.DefaultServeMux
 	"os"
+	"runtime"
+	"time"
 )
 
 // A binary built with -tags pprof serves Go's profiler on
@@ -23,5 +25,8 @@ func init() {
 		os.Stderr.WriteString("trustbridge: pprof: " + err.Error() + "\n")
 		return
 	}
+	// Contention too: /debug/pprof/mutex and /debug/pprof/block.
+	runtime.SetMutexProfileFraction(10)
+	runtime.SetBlockProfileRate(int(10 * time.Microsecond))
 	go http.Serve(ln, nil) //nolint:errcheck // profiling only
 }

@@ -55,7 +55,10 @@ type Cache struct {
 	entries map[key]any
 
 	lastPoll atomic.Int64 // unix nanos of the last Revision read
-	dirty    atomic.Bool  // a local write happened: poll now
+	// writes counts this process's writes (Invalidate); polled is the
+	// count the cached revision is known to include. They differ while a
+	// local write may not be visible yet: reads then wait for a poll.
+	writes, polled atomic.Uint64
 	pollMu   sync.Mutex
 }
 
@@ -90,7 +93,7 @@ func New(st store.Store, opts Options) *Cache {
 		opts.Now = time.Now
 	}
 	c := &Cache{st: st, opts: opts, entries: map[key]any{}, rev: -1}
-	c.dirty.Store(true)
+	c.writes.Store(1) // nothing polled yet
 	return c
 }
 
@@ -99,23 +102,34 @@ func (c *Cache) Store() store.Store { return c.st }
 
 // Invalidate makes the next read check the store's revision. Call it after
 // every write this process makes.
-func (c *Cache) Invalidate() { c.dirty.Store(true) }
+func (c *Cache) Invalidate() { c.writes.Add(1) }
 
 // refresh brings the cached revision up to date if it may be stale.
+//
+// After a local write (Invalidate), every read waits until a poll that
+// started after the write has completed, so this process reads its own
+// writes. Otherwise the revision is polled once per PollInterval, and while
+// one request polls the others go on with the cache as it is: stale by at
+// most PollInterval plus that poll, the bound for other replicas' writes.
 func (c *Cache) refresh(ctx context.Context) error {
 	now := c.opts.Now().UnixNano()
-	if !c.dirty.Load() && now-c.lastPoll.Load() < int64(c.opts.PollInterval) {
-		return nil
+	if c.writes.Load() == c.polled.Load() {
+		if now-c.lastPoll.Load() < int64(c.opts.PollInterval) {
+			return nil
+		}
+		if !c.pollMu.TryLock() {
+			return nil // another request is polling
+		}
+	} else {
+		c.pollMu.Lock()
 	}
-	c.pollMu.Lock()
 	defer c.pollMu.Unlock()
-	if !c.dirty.Load() && now-c.lastPoll.Load() < int64(c.opts.PollInterval) {
-		return nil
+	w := c.writes.Load()
+	if w == c.polled.Load() && now-c.lastPoll.Load() < int64(c.opts.PollInterval) {
+		return nil // polled while we waited
 	}
-	c.dirty.Store(false)
 	rev, err := c.st.Revision(ctx)
 	if err != nil {
-		c.dirty.Store(true)
 		return err
 	}
 	c.lastPoll.Store(now)
@@ -125,6 +139,9 @@ func (c *Cache) refresh(ctx context.Context) error {
 		c.entries = make(map[key]any, len(c.entries))
 	}
 	c.mu.Unlock()
+	// Writes counted up to w happened before Revision was read: the cache
+	// now reflects them. Later ones keep writes ahead of polled.
+	c.polled.Store(w)
 	return nil
 }
 

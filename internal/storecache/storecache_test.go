@@ -85,3 +85,63 @@ func TestPrincipalPoliciesAndMissingBoundary(t *testing.T) {
 		t.Fatalf("identity %d boundary %v: a missing boundary must allow nothing", len(pp.Identity), pp.Boundary)
 	}
 }
+
+// slowRevision widens the window in which a poll is in flight.
+type slowRevision struct{ store.Store }
+
+func (s slowRevision) Revision(ctx context.Context) (int64, error) {
+	time.Sleep(200 * time.Microsecond)
+	return s.Store.Revision(ctx)
+}
+
+// While other requests poll concurrently (and skip polls others are
+// making), a read that follows a local write and Invalidate always sees
+// the write.
+func TestReadYourWritesUnderConcurrentPolls(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, t.TempDir(), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.CreateAccount(ctx, store.Account{ID: "123456789012"}); err != nil {
+		t.Fatal(err)
+	}
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"sts:AssumeRole"}]}`
+	if err := st.CreateRole(ctx, store.Role{Account: "123456789012", Name: "App", Path: "/", RoleID: "AROAEXAMPLE0000000001", TrustPolicy: trust, MaxSessionDuration: 3600}); err != nil {
+		t.Fatal(err)
+	}
+	c := New(slowRevision{st}, Options{PollInterval: time.Microsecond})
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	for range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+					_, _ = c.Role(ctx, "aws", "123456789012", "App")
+				}
+			}
+		}()
+	}
+	defer func() {
+		close(stop)
+		for range 4 {
+			<-done
+		}
+	}()
+	for i := range 50 {
+		want := int32(3600 + i + 1)
+		if err := st.UpdateRole(ctx, "123456789012", "App", func(r *store.Role) error { r.MaxSessionDuration = want; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		c.Invalidate()
+		r, err := c.Role(ctx, "aws", "123456789012", "App")
+		if err != nil || int32(r.MaxSessionDuration) != want {
+			t.Fatalf("write %d: read %v (%v) right after it", want, r.MaxSessionDuration, err)
+		}
+	}
+}
