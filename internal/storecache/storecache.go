@@ -59,7 +59,7 @@ type Cache struct {
 	// count the cached revision is known to include. They differ while a
 	// local write may not be visible yet: reads then wait for a poll.
 	writes, polled atomic.Uint64
-	pollMu   sync.Mutex
+	pollMu         sync.Mutex
 }
 
 type key struct {
