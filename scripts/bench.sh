@@ -73,6 +73,11 @@ for _ in $(seq 1 200); do [ -s "$W/issuer/issuer.txt" ] && break; sleep 0.05; do
 "$LG" world -issuer-dir "$W/issuer" -out "$W/world.json"
 "$LG" tokens -dir "$W/issuer" -n "$NTOK" -out "$W/web.txt"
 "$LG" tokens -dir "$W/issuer" -n "$NTOK" -aud pods.eks.amazonaws.com -out "$W/pod.txt"
+# Distinct-token scenarios cannot warm up on their own tokens (each is used
+# once): they replay these first, uncounted, as the others replay 1 s.
+NWARM=$(( NTOK / 6 ))
+"$LG" tokens -dir "$W/issuer" -n "$NWARM" -out "$W/web-warm.txt"
+"$LG" tokens -dir "$W/issuer" -n "$NWARM" -aud pods.eks.amazonaws.com -out "$W/pod-warm.txt"
 head -n 1 "$W/web.txt" >"$W/web1.txt"
 head -n 1000 "$W/pod.txt" >"$W/pod1k.txt"
 
@@ -90,9 +95,18 @@ bench() {
   prep=("$@")
   local req="$W/req-$sys-$name.jsonl"
   "$LG" prepare -target "$target" -out "$req" "${prep[@]}"
+  # A -distinct scenario warms up on FILE-warm.txt's tokens when they exist.
+  local i warm=() wprep=("${prep[@]}")
+  for i in "${!wprep[@]}"; do
+    if [ "${wprep[$i]}" = -tokens ] && [[ " ${run[*]} " == *" -distinct "* ]] && [ -f "${wprep[$((i + 1))]%.txt}-warm.txt" ]; then
+      wprep[$((i + 1))]="${wprep[$((i + 1))]%.txt}-warm.txt"
+      "$LG" prepare -target "$target" -out "$req.warm" "${wprep[@]}"
+      warm=(-warmup-requests "$req.warm")
+    fi
+  done
   say "$name on $sys ($DUR, $CONNS connections)"
   "$LG" run -requests "$req" -target "$target" -pid "$pid" -system "$sys" -scenario "$name" \
-    -d "$DUR" -c "$CONNS" -expect "$expect" -out "$W/results/$sys-$name.json" "${run[@]}" >/dev/null
+    -d "$DUR" -c "$CONNS" -expect "$expect" -out "$W/results/$sys-$name.json" "${warm[@]}" "${run[@]}" >/dev/null
 }
 
 KEYS=(-access-key "$BENCH_KEY" -secret-key "$BENCH_SECRET" -region us-east-1)
@@ -183,6 +197,7 @@ if [ -n "$minio" ]; then
   say "MinIO: AssumeRoleWithWebIdentity (tokens carry a policy claim, which MinIO maps to its built-in readonly policy; it ignores the AWS RoleArn)"
   "$LG" tokens -dir "$W/issuer" -n "$NTOK" -claim policy=readonly -out "$W/web-minio.txt"
   head -n 1 "$W/web-minio.txt" >"$W/web-minio1.txt"
+  "$LG" tokens -dir "$W/issuer" -n "$NWARM" -claim policy=readonly -out "$W/web-minio-warm.txt"
   MIA=127.0.0.1:$(free_port)
   MINIO_ROOT_USER=benchadmin MINIO_ROOT_PASSWORD=benchadminsecret MINIO_BROWSER=off MINIO_UPDATE=off \
     MINIO_IDENTITY_OPENID_CONFIG_URL="$(cat "$W/issuer/issuer.txt")/.well-known/openid-configuration" \

@@ -50,7 +50,8 @@ func cmdRun(args []string) error {
 	reqFile := fs.String("requests", "", "request file from prepare")
 	conns := fs.Int("c", 16, "keep-alive connections")
 	dur := fs.Duration("d", 10*time.Second, "duration")
-	warm := fs.Duration("warmup", time.Second, "warm-up before measuring")
+	warm := fs.Duration("warmup", time.Second, "warm-up before measuring (not with -distinct, which would use up requests)")
+	warmFile := fs.String("warmup-requests", "", "request file replayed once, each request at most once, before measuring: the warm-up of a -distinct run (its own tokens, never counted)")
 	distinct := fs.Bool("distinct", false, "use each request at most once (stop when all are used)")
 	rate := fs.Float64("rate", 0, "offered load in requests/s across all connections (0: each connection sends as soon as its previous answer arrives); latency is measured from each request's scheduled time, so a server that falls behind is charged for the wait")
 	expect := fs.String("expect", "", "substring every verified response body must contain")
@@ -95,6 +96,13 @@ func cmdRun(args []string) error {
 		}
 	}
 	res := &Result{Label: *label, Target: *target, System: *system, Scenario: *scenario, Conns: *conns, Distinct: *distinct, Rate: *rate}
+	if *warmFile != "" {
+		wreqs, err := loadRequests(*warmFile, *target)
+		if err != nil {
+			return err
+		}
+		run(host, tlsConf, wreqs, *conns, time.Minute, true, 0, "", 0, nil)
+	}
 	if *warm > 0 && !*distinct {
 		run(host, tlsConf, reqs, *conns, *warm, false, *rate, "", 0, nil)
 	}
