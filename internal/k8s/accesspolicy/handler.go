@@ -2,7 +2,6 @@ package accesspolicy
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 
 	"github.com/trustbridge/trustbridge/internal/k8s/webhook"
@@ -74,44 +73,22 @@ type Handler struct {
 }
 
 // FixedCluster serves one cluster on the handler's path.
-func FixedCluster(name string) func(*http.Request) (string, error) {
-	return func(*http.Request) (string, error) { return name, nil }
-}
+func FixedCluster(name string) func(*http.Request) (string, error) { return webhook.FixedCluster(name) }
 
 // ClusterFromPath takes the cluster name from a net/http ServeMux path
-// wildcard, as in "POST /clusters/{cluster}/authorize".
+// wildcard, as in "POST /clusters/{cluster}/...".
 func ClusterFromPath(wildcard string) func(*http.Request) (string, error) {
-	return func(r *http.Request) (string, error) {
-		if c := r.PathValue(wildcard); c != "" {
-			return c, nil
-		}
-		return "", errors.New("no cluster in the request path")
-	}
+	return webhook.ClusterFromPath(wildcard)
 }
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-		return
-	}
 	limit := h.MaxBodyBytes
 	if limit <= 0 {
 		limit = DefaultMaxBodyBytes
 	}
-	body, err := webhook.ReadBody(r, limit)
-	if errors.Is(err, webhook.ErrBodyTooLarge) {
-		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
-		return
-	}
-	if err != nil {
-		http.Error(w, "cannot read request body", http.StatusBadRequest)
-		return
-	}
 	var in sarRequest
-	if err := json.Unmarshal(body, &in); err != nil {
-		http.Error(w, "request body is not a SubjectAccessReview", http.StatusBadRequest)
+	if !webhook.DecodeReview(w, r, limit, "SubjectAccessReview", &in) {
 		return
 	}
 	if in.APIVersion != APIVersionV1 && in.APIVersion != APIVersionV1beta1 || in.Kind != "SubjectAccessReview" {
