@@ -20,6 +20,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/trustbridge/trustbridge/internal/logtest"
 )
 
 // The fake EKS Auth server below stands in for trustbridge's edge: it
@@ -346,26 +348,13 @@ func (c *clock) Now() time.Time {
 }
 func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
 // testEnv is an agent wired to a fake EKS Auth and a settable clock.
 type testEnv struct {
 	t     testing.TB
 	agent *Agent
 	fake  *fakeEKSAuth
 	clock *clock
-	logs  *syncBuffer
+	logs  *logtest.Buffer
 	now   func() time.Time // the agent's clock: clock.Now unless replaced
 }
 
@@ -373,7 +362,7 @@ func newTestEnv(t testing.TB, mod func(*Config)) *testEnv {
 	t.Helper()
 	clk := newClock()
 	fake := newFakeEKSAuth(t, clk.Now)
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	cfg := Config{
 		Cluster:     testCluster,
 		Endpoint:    fake.srv.URL,

@@ -19,11 +19,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/go-jose/go-jose/v4"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
@@ -31,29 +28,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+	"github.com/go-jose/go-jose/v4"
 
 	"github.com/trustbridge/trustbridge/internal/app"
 	"github.com/trustbridge/trustbridge/internal/app/apptest"
 	"github.com/trustbridge/trustbridge/internal/logtest"
 	"github.com/trustbridge/trustbridge/internal/serverkey"
 )
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestLogsKeepSecrets runs a realistic session through the real server —
 // long-term keys, a new access key, temporary credentials from
@@ -66,7 +47,7 @@ func (l *lockedBuffer) String() string {
 // tokens, request signatures, the web identity tokens and their
 // signatures, and the server key ring's key material.
 func TestLogsKeepSecrets(t *testing.T) {
-	logs := &lockedBuffer{}
+	logs := &logtest.Buffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	var scan logtest.Scanner
 

@@ -1,34 +1,25 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/trustbridge/trustbridge/internal/logtest"
 	"github.com/trustbridge/trustbridge/internal/metrics"
 )
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // TestRunWithMetrics serves the agent's metrics beside a running agent
 // and stops both when the context ends.
 func TestRunWithMetrics(t *testing.T) {
 	m := metrics.New()
 	m.Agent().CacheLookup(true)
-	logs := &syncBuf{}
+	logs := &logtest.Buffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustbridge/trustbridge/internal/logtest"
 	"github.com/trustbridge/trustbridge/internal/world"
 )
 
@@ -27,7 +28,7 @@ func TestWebhookCommand(t *testing.T) {
 	if err := os.WriteFile(wf, world.Demo(), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, errb := &syncBuf{}, &syncBuf{}
+	out, errb := &logtest.Buffer{}, &logtest.Buffer{}
 	root := NewRootCommand(out, errb)
 	root.SetArgs([]string{"webhook", "--cluster", "aws-eks-auth-test", "--region", "us-west-2", "--addr", "127.0.0.1:0",
 		"--self-signed", filepath.Join(dir, "tls"), "--data-dir", ":memory:", "--world", wf, "--no-kubernetes-api"})

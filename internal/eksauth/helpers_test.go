@@ -30,6 +30,7 @@ import (
 	"github.com/trustbridge/trustbridge/internal/audit"
 	"github.com/trustbridge/trustbridge/internal/auth"
 	"github.com/trustbridge/trustbridge/internal/authz"
+	"github.com/trustbridge/trustbridge/internal/logtest"
 	"github.com/trustbridge/trustbridge/internal/oidc"
 	"github.com/trustbridge/trustbridge/internal/policy"
 	"github.com/trustbridge/trustbridge/internal/server"
@@ -197,7 +198,7 @@ type env struct {
 	ring  *serverkey.Ring
 	audit *audit.Log
 	// stream receives the audit stream.
-	stream *syncBuffer
+	stream *logtest.Buffer
 	is     *issuer
 	svc    *Service
 	now    func() time.Time
@@ -219,7 +220,7 @@ func newEnv(t testing.TB, now func() time.Time) *env {
 		b, err := ring.OpenSecret(sealed, []byte(id))
 		return string(b), err
 	}})
-	e.stream = &syncBuffer{}
+	e.stream = &logtest.Buffer{}
 	e.audit = audit.New(e.stream, st, 0, slog.New(slog.DiscardHandler))
 	t.Cleanup(func() { e.audit.Close() })
 	for _, a := range []string{acct, other} {
@@ -283,24 +284,6 @@ func newEnv(t testing.TB, now func() time.Time) *env {
 	e.svc = &Service{Cache: e.cache, Authz: &authz.Authorizer{Cache: e.cache, Audit: e.audit}, Auth: &stubAuth{callers: callers}, Ring: ring,
 		OIDC: oidc.NewVerifier(oidc.Options{Now: now}), Now: now, NewUUID: e.nextUUID}
 	return e
-}
-
-// syncBuffer is a bytes.Buffer safe for the audit log's flusher.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // roleID derives a unique AROA... ID from a role name.

@@ -32,6 +32,7 @@ import (
 	"github.com/trustbridge/trustbridge/internal/k8s/accesspolicy"
 	"github.com/trustbridge/trustbridge/internal/k8s/awsauth"
 	"github.com/trustbridge/trustbridge/internal/k8s/tokenreview"
+	"github.com/trustbridge/trustbridge/internal/logtest"
 	"github.com/trustbridge/trustbridge/internal/store"
 )
 
@@ -168,7 +169,7 @@ func TestClusterAccessFollowsTheStore(t *testing.T) {
 func TestClusterAccessInvalidMode(t *testing.T) {
 	s := apptest.Start(t, apptest.Options{})
 	ctx := context.Background()
-	var logBuf syncBuffer
+	var logBuf logtest.Buffer
 	ca := newClusterAccess(s.App.Cache, demoRef, slog.New(slog.NewTextHandler(&logBuf, nil)))
 	if err := s.App.Store.UpdateCluster(ctx, demoRef, func(c *store.Cluster) error { c.AuthenticationMode = "BOGUS"; return nil }); err != nil {
 		t.Fatal(err)
@@ -282,7 +283,7 @@ func TestUnmappedIdentityIsExplained(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.App.Cache.Invalidate()
-	var logBuf syncBuffer
+	var logBuf logtest.Buffer
 	ks, err := New(ctx, s.App, Config{Addr: "127.0.0.1:0", SelfSignedDir: t.TempDir(), Cluster: demoCluster, Region: demoRegion,
 		NoKubernetesAPI: true, Logger: slog.New(slog.NewJSONHandler(&logBuf, nil))})
 	if err != nil {
@@ -377,23 +378,6 @@ func tokenReview(t *testing.T, h http.Handler, tok string) map[string]any {
 
 func tokenReviewBody(tok string) string {
 	return `{"apiVersion":"authentication.k8s.io/v1","kind":"TokenReview","spec":{"token":"` + tok + `"}}`
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // httpsServer runs the webhook server on a loopback port for b and returns

@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +24,7 @@ import (
 	"github.com/trustbridge/trustbridge/internal/app/apptest"
 	"github.com/trustbridge/trustbridge/internal/k8s/mutate"
 	"github.com/trustbridge/trustbridge/internal/kubeserver"
+	"github.com/trustbridge/trustbridge/internal/logtest"
 )
 
 const (
@@ -33,24 +33,6 @@ const (
 	podIDRole   = "arn:aws:iam::123456789012:role/pod-identity-test"
 	edgeURL     = "http://trustbridge.trustbridge.svc:4566"
 )
-
-// lockedBuffer is a log sink safe for the server's goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 func serviceAccount(ns, name string, ann ...string) *corev1.ServiceAccount {
 	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, Annotations: map[string]string{}}}
@@ -66,7 +48,7 @@ type running struct {
 	server  *kubeserver.Server
 	url     string
 	client  *http.Client
-	logs    *lockedBuffer
+	logs    *logtest.Buffer
 	gather  func() map[string]float64
 	cancel  context.CancelFunc
 	stopped chan error
@@ -83,7 +65,7 @@ func startRunning(tb testing.TB, edit func(*kubeserver.Config)) *running {
 		serviceAccount("bad", "exp-abc", "role-arn", irsaRole, "token-expiration", "abc"),
 		serviceAccount("bad", "exp-neg", "role-arn", irsaRole, "token-expiration", "-5"),
 	)
-	logs := &lockedBuffer{}
+	logs := &logtest.Buffer{}
 	cfg := kubeserver.Config{
 		Addr: "127.0.0.1:0", SelfSignedDir: tb.TempDir(), Cluster: demoCluster, Client: kube,
 		ServiceAccountGracePeriod: 50 * time.Millisecond, SyncTimeout: 10 * time.Second,
