@@ -186,14 +186,24 @@ func (l *Log) Get(ctx context.Context, requestID string) (*Record, error) {
 	return &rec, nil
 }
 
-// secretParams are request parameters never written to the audit stream.
-var secretParams = map[string]bool{
-	"webidentitytoken": true, "samlassertion": true, "tokencode": true, "secretaccesskey": true,
-	"sessiontoken": true, "token": true, "password": true, "encodedmessage": true,
+// secretParams are request parameters never written to the audit stream,
+// compared case-insensitively.
+var secretParams = []string{
+	"WebIdentityToken", "SAMLAssertion", "TokenCode", "SecretAccessKey",
+	"SessionToken", "Token", "Password", "EncodedMessage",
 }
 
 // Hidden replaces a secret parameter's value in an event, as in CloudTrail.
 const Hidden = "HIDDEN_DUE_TO_SECURITY_REASONS"
+
+func isSecretParam(k string) bool {
+	for _, p := range secretParams {
+		if strings.EqualFold(k, p) {
+			return true
+		}
+	}
+	return false
+}
 
 // Sanitize returns request parameters without secrets: secret-bearing
 // parameters are replaced by "HIDDEN_DUE_TO_SECURITY_REASONS", as CloudTrail
@@ -201,11 +211,10 @@ const Hidden = "HIDDEN_DUE_TO_SECURITY_REASONS"
 func Sanitize(params map[string][]string) map[string]any {
 	out := make(map[string]any, len(params))
 	for k, v := range params {
-		lk := strings.ToLower(k)
 		switch {
-		case lk == "action" || lk == "version" || strings.HasPrefix(lk, "x-amz-"):
+		case strings.EqualFold(k, "Action") || strings.EqualFold(k, "Version") || len(k) >= 6 && strings.EqualFold(k[:6], "X-Amz-"):
 			continue
-		case secretParams[lk]:
+		case isSecretParam(k):
 			out[k] = Hidden
 		case len(v) == 1:
 			out[k] = v[0]

@@ -42,8 +42,7 @@ func (s *Service) assumeRole(ctx context.Context, in any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	// What audit.Sanitize would make of these two parameters, built directly.
-	params := map[string]any{"roleArn": req.RoleArn, "roleSessionName": req.RoleSessionName}
+	params := audit.Sanitize(map[string][]string{"roleArn": {req.RoleArn}, "roleSessionName": {req.RoleSessionName}})
 	deny := func(why string) error {
 		msg := authz.DenialMessage(c.Principal.ARN, "sts:AssumeRole", req.RoleArn, nil, true)
 		s.Authz.RecordExternal(ctx, &audit.Event{EventSource: "sts.amazonaws.com", EventName: "AssumeRole", SourceIPAddress: c.SourceIP,

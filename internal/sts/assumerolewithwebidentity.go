@@ -44,9 +44,7 @@ const notAuthorizedWebIdentity = "Not authorized to perform sts:AssumeRoleWithWe
 // role's trust policy alone decides.
 func (s *Service) assumeRoleWithWebIdentity(ctx context.Context, in any) (any, error) {
 	req := in.(*AssumeRoleWithWebIdentityInput)
-	// What audit.Sanitize makes of these parameters, built directly: the
-	// token itself never enters the event.
-	params := map[string]any{"roleArn": req.RoleArn, "roleSessionName": req.RoleSessionName, "WebIdentityToken": audit.Hidden}
+	params := audit.Sanitize(map[string][]string{"roleArn": {req.RoleArn}, "roleSessionName": {req.RoleSessionName}, "WebIdentityToken": {"x"}})
 	ev := &audit.Event{EventSource: "sts.amazonaws.com", EventName: "AssumeRoleWithWebIdentity", RequestParameters: params,
 		UserIdentity: audit.UserIdentity{Type: "WebIdentityUser"},
 		Decision:     &audit.Decision{Action: "sts:AssumeRoleWithWebIdentity", Resource: req.RoleArn}}
