@@ -1,63 +1,12 @@
 package irsa
 
 import (
-	"bytes"
-	"crypto"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/trustbridge/trustbridge/test/e2e/testbed"
 )
-
-// resignToken returns a token the cluster issued through TokenRequest,
-// re-signed with the cluster's own service-account signing key after
-// edit changed its claims. The header (alg, kid) is kept byte for byte, so
-// the result is what the apiserver would have issued with those claims.
-// The TokenRequest API refuses lifetimes under ten minutes, so this is how
-// a test gets an expired token without waiting for one.
-func resignToken(t testing.TB, c *irsaCluster, token string, edit func(claims map[string]any)) string {
-	t.Helper()
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		t.Fatal("token is not a JWS compact serialization")
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	dec.UseNumber()
-	var claims map[string]any
-	if err := dec.Decode(&claims); err != nil {
-		t.Fatal(err)
-	}
-	edit(claims)
-	payload, err = json.Marshal(claims)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signingInput := parts[0] + "." + base64.RawURLEncoding.EncodeToString(payload)
-	sum := sha256.Sum256([]byte(signingInput))
-	sig, err := rsa.SignPKCS1v15(rand.Reader, c.signingKey, crypto.SHA256, sum[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return signingInput + "." + base64.RawURLEncoding.EncodeToString(sig)
-}
-
-// shiftTimes moves iat, nbf and exp so that exp is at the given time and
-// the token lived an hour.
-func shiftTimes(exp time.Time) func(map[string]any) {
-	return func(claims map[string]any) {
-		claims["iat"] = exp.Add(-time.Hour).Unix()
-		claims["nbf"] = exp.Add(-time.Hour).Unix()
-		claims["exp"] = exp.Unix()
-	}
-}
 
 // A denial is one of the IRSA mistakes users hit most, and what the
 // caller, the --explain-errors text, the audit event and `trustbridge
@@ -123,7 +72,7 @@ func TestDenials(t *testing.T) {
 		name: "expired token",
 		role: seed003,
 		token: func(t *testing.T) string {
-			return resignToken(t, c, genuine(t), shiftTimes(time.Now().Add(-time.Hour)))
+			return testbed.ResignToken(t, c.signingKey, genuine(t), testbed.ExpiresAt(time.Now().Add(-time.Hour)))
 		},
 		wantCode:    "ExpiredTokenException",
 		wantMessage: "Token expired: current date/time ",
@@ -170,7 +119,7 @@ func TestDenials(t *testing.T) {
 	// The control for the expired case: the same re-signing with a future
 	// expiry is accepted, so only exp makes the difference.
 	t.Run("control: re-signed token that has not expired", func(t *testing.T) {
-		token := resignToken(t, c, genuine(t), shiftTimes(time.Now().Add(30*time.Minute)))
+		token := testbed.ResignToken(t, c.signingKey, genuine(t), testbed.ExpiresAt(time.Now().Add(30*time.Minute)))
 		env := clientEnv(t, tb.URL, webIdentity{RoleARN: seed003, TokenFile: writeToken(t, token), SessionName: "resigned-control"}.env()...)
 		var id callerIdentity
 		mustAWSCLI(t, env, &id, "sts", "get-caller-identity")

@@ -1,13 +1,9 @@
 package podidentity
 
 import (
-	"bytes"
-	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
@@ -50,46 +46,6 @@ func writeSigningKey(dir string) ([]string, error) {
 	return []string{"--service-account-signing-key-file=" + keyFile, "--service-account-key-file=" + pubFile}, nil
 }
 
-// resign returns token (issued by kube) with its claims changed by edit
-// and re-signed with kube's own signing key; the header (alg, kid) is kept
-// byte for byte. TokenRequest refuses lifetimes under ten minutes, so this
-// is how a test gets an expired token without waiting for one.
-func resign(t *testing.T, token string, edit func(map[string]any)) string {
-	t.Helper()
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		t.Fatal("token is not a JWS compact serialization")
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	dec.UseNumber()
-	var claims map[string]any
-	if err := dec.Decode(&claims); err != nil {
-		t.Fatal(err)
-	}
-	edit(claims)
-	if payload, err = json.Marshal(claims); err != nil {
-		t.Fatal(err)
-	}
-	in := parts[0] + "." + base64.RawURLEncoding.EncodeToString(payload)
-	sum := sha256.Sum256([]byte(in))
-	sig, err := rsa.SignPKCS1v15(rand.Reader, signingKey, crypto.SHA256, sum[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return in + "." + base64.RawURLEncoding.EncodeToString(sig)
-}
-
-// expiresAt moves iat, nbf and exp so the token lived an hour up to exp.
-func expiresAt(exp time.Time) func(map[string]any) {
-	return func(c map[string]any) {
-		c["iat"], c["nbf"], c["exp"] = exp.Add(-time.Hour).Unix(), exp.Add(-time.Hour).Unix(), exp.Unix()
-	}
-}
-
 // getCreds asks the agent at url for credentials with token as the raw
 // Authorization header.
 func getCreds(t *testing.T, url, token string) (int, string) {
@@ -119,12 +75,12 @@ func TestExpiredToken(t *testing.T) {
 	associate(t, "expiry", "app")
 	token := podToken(t, "expiry", "app", audience)
 
-	fresh := resign(t, token, expiresAt(time.Now().Add(30*time.Minute)))
+	fresh := testbed.ResignToken(t, signingKey, token, testbed.ExpiresAt(time.Now().Add(30*time.Minute)))
 	if code, body := getCreds(t, agentURL, fresh); code != 200 || !strings.Contains(body, `"AccessKeyId"`) {
 		t.Fatalf("control (re-signed, not expired): %d %.300s", code, body)
 	}
 
-	expired := resign(t, token, expiresAt(time.Now().Add(-time.Hour)))
+	expired := testbed.ResignToken(t, signingKey, token, testbed.ExpiresAt(time.Now().Add(-time.Hour)))
 	code, body := getCreds(t, agentURL, expired)
 	if code < 400 || code >= 500 || !strings.Contains(body, "expired") || strings.Contains(body, "AccessKeyId") {
 		t.Fatalf("expired token: %d %q, want a 4xx saying the token expired", code, body)
