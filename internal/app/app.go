@@ -24,6 +24,7 @@ import (
 	"github.com/trustbridge/trustbridge/internal/awsquery"
 	"github.com/trustbridge/trustbridge/internal/eks"
 	"github.com/trustbridge/trustbridge/internal/eksauth"
+	"github.com/trustbridge/trustbridge/internal/heapfloor"
 	"github.com/trustbridge/trustbridge/internal/iam"
 	"github.com/trustbridge/trustbridge/internal/metrics"
 	"github.com/trustbridge/trustbridge/internal/metrics/timedstore"
@@ -77,6 +78,10 @@ type Config struct {
 	MetricsOnEdge bool
 	// MetricsAddr, if set, serves /metrics on its own listener.
 	MetricsAddr string
+	// HeapFloor, if not 0, keeps the garbage collector's heap goal at or
+	// above this many bytes while Run runs (package heapfloor). It is
+	// ignored when GOGC is set in the environment.
+	HeapFloor uint64
 }
 
 // App is an assembled server.
@@ -298,6 +303,12 @@ func newAssociationID() string {
 // Run serves the edge until ctx ends, then shuts down gracefully. ready is
 // called with the bound address.
 func (a *App) Run(ctx context.Context, ready func(net.Addr)) error {
+	if t := a.heapFloor(); t.Enabled() {
+		tctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); t.Run(tctx) }()
+		defer func() { stop(); <-done }()
+	}
 	if a.Config.MetricsAddr != "" {
 		mux := http.NewServeMux()
 		mux.Handle("/metrics", a.Metrics.Handler())
@@ -311,6 +322,13 @@ func (a *App) Run(ctx context.Context, ready func(net.Addr)) error {
 			ready(addr)
 		}
 	})
+}
+
+// heapFloor is the garbage collector tuner of Config.HeapFloor.
+func (a *App) heapFloor() *heapfloor.Tuner {
+	return &heapfloor.Tuner{Floor: a.Config.HeapFloor, OnChange: func(live uint64, percent int) {
+		a.Log.Debug("garbage collector tuned to the heap floor", "live_heap_bytes", live, "gogc", percent, "heap_floor_bytes", a.Config.HeapFloor)
+	}}
 }
 
 // Handler returns the edge handler (for httptest servers).
