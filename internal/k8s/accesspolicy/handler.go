@@ -1,7 +1,6 @@
 package accesspolicy
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/trustbridge/trustbridge/internal/k8s/webhook"
@@ -46,7 +45,7 @@ type sarRequest struct {
 
 type sarStatus struct {
 	Allowed         bool   `json:"allowed"`
-	Denied          bool   `json:"denied,omitempty"`
+	Denied          bool   `json:"denied,omitzero"`
 	Reason          string `json:"reason,omitempty"`
 	EvaluationError string `json:"evaluationError,omitempty"`
 }
@@ -124,6 +123,5 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else if d.Err != nil {
 		out.Status.EvaluationError = "trustbridge: access policy lookup failed"
 	}
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(&out)
+	webhook.WriteReview(w, &out)
 }

@@ -1,7 +1,9 @@
 package tokenreview
 
 import (
+	"encoding/json"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -36,8 +38,42 @@ func FuzzParseToken(f *testing.F) {
 			testNow.After(p.Date.Add(Window)) || p.AccessKeyID == "" {
 			t.Fatalf("accepted inconsistent request %+v", p)
 		}
-		if n := len(p.Query); n > len(allowedQuery) {
-			t.Fatalf("accepted %d query parameters", n)
+	})
+}
+
+// FuzzHandler feeds arbitrary bodies to the TokenReview handler: it must
+// never panic, answer every 200 with a JSON TokenReview, and authenticate
+// nobody but the one user the seed token belongs to.
+func FuzzHandler(f *testing.F) {
+	tok := tokenFromURL(presignURL(userOneOpts()))
+	f.Add(`{"apiVersion":"authentication.k8s.io/v1","kind":"TokenReview","spec":{"token":"` + tok + `"}}`)
+	f.Add(`{"apiVersion":"authentication.k8s.io/v1beta1","kind":"TokenReview","metadata":{"creationTimestamp":null},"spec":{"token":"` + tok + `","audiences":["a"]}}`)
+	f.Add(`{"apiVersion":"authentication.k8s.io/v1","kind":"TokenReview","spec":{"token":"` + tok + `","token":"k8s-aws-v1.x"}}`)
+	f.Add(`{"apiVersion":"authentication.k8s.io/v1","kind":"TokenReview","spec":{"token":"k8s-aws-v1.` + strings.Repeat("A", 100) + `"}}`)
+	h := testHandler(f)
+	f.Fuzz(func(t *testing.T, body string) {
+		rec := post(h, body)
+		if rec.Code != http.StatusOK {
+			return
+		}
+		var out struct {
+			Kind   string `json:"kind"`
+			Status struct {
+				Authenticated bool `json:"authenticated"`
+				User          struct {
+					Username string `json:"username"`
+				} `json:"user"`
+				Error string `json:"error"`
+			} `json:"status"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || out.Kind != "TokenReview" {
+			t.Fatalf("reply is not a TokenReview: %s", rec.Body)
+		}
+		if out.Status.Authenticated != (out.Status.Error == "") {
+			t.Fatalf("authenticated and error disagree: %s", rec.Body)
+		}
+		if out.Status.Authenticated && out.Status.User.Username != "UserOne" {
+			t.Fatalf("authenticated someone else: %s", rec.Body)
 		}
 	})
 }

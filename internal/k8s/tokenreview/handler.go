@@ -1,12 +1,12 @@
 package tokenreview
 
 import (
-	"encoding/json"
 	"net/http"
+	"slices"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/trustbridge/trustbridge/internal/k8s/webhook"
-
-	authnv1 "k8s.io/api/authentication/v1"
 )
 
 // API versions of TokenReview the handler accepts. v1beta1 has the same
@@ -19,6 +19,72 @@ const (
 // DefaultMaxBodyBytes bounds a TokenReview request body. A token is at
 // most 4 KiB; the rest is a few hundred bytes of JSON.
 const DefaultMaxBodyBytes = 64 << 10
+
+// trRequest is the part of a TokenReview (authentication.k8s.io v1 or
+// v1beta1, the same shape) the handler reads.
+type trRequest struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Spec       struct {
+		Token string `json:"token"`
+	} `json:"spec"`
+}
+
+// trReply is the TokenReview the handler answers, in the field order and
+// with the omissions of k8s.io/api's authentication/v1 types.
+type trReply struct {
+	Kind       string   `json:"kind"`
+	APIVersion string   `json:"apiVersion"`
+	Metadata   struct{} `json:"metadata"`
+	Spec       struct{} `json:"spec"`
+	Status     struct {
+		Authenticated bool   `json:"authenticated,omitzero"`
+		User          trUser `json:"user"`
+		Error         string `json:"error,omitempty"`
+	} `json:"status"`
+}
+
+// trUser is UserInfo as status.user.
+type trUser struct {
+	Username string   `json:"username,omitempty"`
+	UID      string   `json:"uid,omitempty"`
+	Groups   []string `json:"groups,omitempty"`
+	Extra    extra    `json:"extra,omitempty"`
+}
+
+// extra is status.user.extra: a JSON object with its keys in sorted order,
+// written without a generic map's reflection.
+type extra map[string][]string
+
+// MarshalJSONTo implements json.MarshalerTo.
+func (e extra) MarshalJSONTo(enc *jsontext.Encoder) error {
+	var buf [8]string
+	keys := buf[:0]
+	for k := range e {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	if err := enc.WriteToken(jsontext.BeginObject); err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := enc.WriteToken(jsontext.String(k)); err != nil {
+			return err
+		}
+		if err := enc.WriteToken(jsontext.BeginArray); err != nil {
+			return err
+		}
+		for _, v := range e[k] {
+			if err := enc.WriteToken(jsontext.String(v)); err != nil {
+				return err
+			}
+		}
+		if err := enc.WriteToken(jsontext.EndArray); err != nil {
+			return err
+		}
+	}
+	return enc.WriteToken(jsontext.EndObject)
+}
 
 // A Handler serves the apiserver's webhook token authentication
 // (POST /authenticate with a TokenReview). It answers HTTP 200 with
@@ -50,7 +116,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if limit <= 0 {
 		limit = DefaultMaxBodyBytes
 	}
-	var in authnv1.TokenReview
+	var in trRequest
 	if !webhook.DecodeReview(w, r, limit, "TokenReview", &in) {
 		return
 	}
@@ -63,20 +129,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusNotFound)
 		return
 	}
-	out := authnv1.TokenReview{TypeMeta: in.TypeMeta}
+	out := trReply{Kind: in.Kind, APIVersion: in.APIVersion}
 	u, err := h.Authenticator.Authenticate(r.Context(), cluster, in.Spec.Token)
 	if err != nil {
 		out.Status.Error = "trustbridge: " + err.Error()
 	} else {
 		out.Status.Authenticated = true
-		out.Status.User = authnv1.UserInfo{Username: u.Username, UID: u.UID, Groups: u.Groups}
-		if len(u.Extra) > 0 {
-			out.Status.User.Extra = make(map[string]authnv1.ExtraValue, len(u.Extra))
-			for k, v := range u.Extra {
-				out.Status.User.Extra[k] = v
-			}
-		}
+		out.Status.User = trUser{Username: u.Username, UID: u.UID, Groups: u.Groups, Extra: u.Extra}
 	}
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(&out)
+	webhook.WriteReview(w, &out)
 }

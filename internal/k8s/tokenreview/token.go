@@ -94,8 +94,6 @@ type PresignedRequest struct {
 	// RawQuery is the query exactly as in the token, X-Amz-Signature
 	// included.
 	RawQuery string
-	// Query is RawQuery decoded, keyed by the names as written.
-	Query url.Values
 	// Header holds the signed headers other than host: x-k8s-aws-id.
 	Header http.Header
 
@@ -135,17 +133,67 @@ func (p *PresignedRequest) HTTPRequest() *http.Request {
 	return &http.Request{Method: p.Method, URL: u, Host: p.Host, Header: p.Header.Clone(), Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1}
 }
 
-// allowedQuery lists the only query parameters a token may carry, lower-cased.
-var allowedQuery = map[string]bool{
-	"action":               true,
-	"version":              true,
-	"x-amz-algorithm":      true,
-	"x-amz-credential":     true,
-	"x-amz-date":           true,
-	"x-amz-expires":        true,
-	"x-amz-security-token": true,
-	"x-amz-signature":      true,
-	"x-amz-signedheaders":  true,
+// The only query parameters a token may carry, lower-cased, in the order
+// of a query's index into them.
+const (
+	qAction = iota
+	qVersion
+	qAlgorithm
+	qCredential
+	qDate
+	qExpires
+	qSecurityToken
+	qSignature
+	qSignedHeaders
+	numQuery
+)
+
+var queryNames = [numQuery]string{
+	qAction:        "action",
+	qVersion:       "version",
+	qAlgorithm:     "x-amz-algorithm",
+	qCredential:    "x-amz-credential",
+	qDate:          "x-amz-date",
+	qExpires:       "x-amz-expires",
+	qSecurityToken: "x-amz-security-token",
+	qSignature:     "x-amz-signature",
+	qSignedHeaders: "x-amz-signedheaders",
+}
+
+// query is a token's decoded query: each allowed parameter's value, and
+// which were present.
+type query struct {
+	val [numQuery]string
+	has [numQuery]bool
+}
+
+// queryIndex returns the index of an allowed parameter name, matched
+// ASCII-case-insensitively, or -1.
+func queryIndex(name string) int {
+	for i, n := range queryNames {
+		if asciiEqualLower(name, n) {
+			return i
+		}
+	}
+	return -1
+}
+
+// asciiEqualLower reports whether s lower-cased in ASCII is lower. Unlike
+// strings.EqualFold, no non-ASCII letter (K, ſ) matches an ASCII one.
+func asciiEqualLower(s, lower string) bool {
+	if len(s) != len(lower) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
 }
 
 var rawURL = base64.RawURLEncoding.Strict()
@@ -195,30 +243,30 @@ func ParseToken(token, clusterName string, allowedHosts func(host string) bool, 
 		return nil, reject(ReasonPath, "presigned URL path must be /")
 	}
 	p := &PresignedRequest{Method: http.MethodGet, Host: u.Host, Path: "/", RawQuery: u.RawQuery, Cluster: clusterName, Time: now}
-	lower, err := parseQuery(u.RawQuery, p)
+	q, err := parseQuery(u.RawQuery)
 	if err != nil {
 		return nil, err
 	}
-	if lower["action"] != "GetCallerIdentity" {
+	if q.val[qAction] != "GetCallerIdentity" {
 		return nil, reject(ReasonAction, "presigned URL action must be GetCallerIdentity")
 	}
-	if v, ok := lower["version"]; ok && v != stsVersion {
+	if q.has[qVersion] && q.val[qVersion] != stsVersion {
 		return nil, reject(ReasonAction, "presigned URL version must be %s", stsVersion)
 	}
-	if lower["x-amz-algorithm"] != "AWS4-HMAC-SHA256" {
+	if q.val[qAlgorithm] != "AWS4-HMAC-SHA256" {
 		return nil, reject(ReasonAlgorithm, "X-Amz-Algorithm must be AWS4-HMAC-SHA256")
 	}
-	if err := p.parseSignedHeaders(lower["x-amz-signedheaders"]); err != nil {
+	if err := p.parseSignedHeaders(q.val[qSignedHeaders]); err != nil {
 		return nil, err
 	}
-	ex := lower["x-amz-expires"]
+	ex := q.val[qExpires]
 	n, err := strconv.Atoi(ex)
 	if err != nil || !allDigits(ex) || n < 0 || n > MaxExpires {
 		return nil, reject(ReasonExpires, "X-Amz-Expires must be an integer from 0 to %d", MaxExpires)
 	}
 	p.Expires = time.Duration(n) * time.Second
-	ds, ok := lower["x-amz-date"]
-	if !ok || ds == "" {
+	ds := q.val[qDate]
+	if ds == "" {
 		return nil, reject(ReasonDate, "X-Amz-Date must be present")
 	}
 	p.Date, err = time.Parse(amzDateFormat, ds)
@@ -231,14 +279,14 @@ func ParseToken(token, clusterName string, allowedHosts func(host string) bool, 
 	if p.Date.After(now.Add(MaxClockSkew)) {
 		return nil, reject(ReasonNotYetValid, "X-Amz-Date %s is more than %d minutes in the future", ds, int(MaxClockSkew.Minutes()))
 	}
-	if err := p.parseCredential(lower["x-amz-credential"], ds); err != nil {
+	if err := p.parseCredential(q.val[qCredential], ds); err != nil {
 		return nil, err
 	}
-	p.SecurityToken = lower["x-amz-security-token"]
-	if _, ok := lower["x-amz-security-token"]; ok && p.SecurityToken == "" {
+	p.SecurityToken = q.val[qSecurityToken]
+	if q.has[qSecurityToken] && p.SecurityToken == "" {
 		return nil, reject(ReasonCredential, "X-Amz-Security-Token is empty")
 	}
-	p.Signature = lower["x-amz-signature"]
+	p.Signature = q.val[qSignature]
 	if !isLowerHex(p.Signature, 64) {
 		return nil, reject(ReasonSignature, "X-Amz-Signature must be 64 lowercase hex digits")
 	}
@@ -247,13 +295,11 @@ func ParseToken(token, clusterName string, allowedHosts func(host string) bool, 
 }
 
 // parseQuery decodes the raw query strictly: "&"-separated key=value
-// pairs, each key allow-listed and present once (case-insensitively). It
-// returns the values keyed by lower-cased name and fills p.Query.
-func parseQuery(raw string, p *PresignedRequest) (map[string]string, error) {
-	lower := make(map[string]string, 9)
-	p.Query = make(url.Values, 9)
+// pairs, each key allow-listed and present once (case-insensitively).
+func parseQuery(raw string) (*query, error) {
+	q := &query{}
 	if raw == "" {
-		return lower, nil
+		return q, nil
 	}
 	if strings.IndexByte(raw, ';') >= 0 {
 		return nil, reject(ReasonQuery, "presigned URL query contains a raw semicolon")
@@ -268,17 +314,16 @@ func parseQuery(raw string, p *PresignedRequest) (map[string]string, error) {
 		if err1 != nil || err2 != nil {
 			return nil, reject(ReasonQuery, "malformed query parameter in presigned URL")
 		}
-		lk := strings.ToLower(key)
-		if !allowedQuery[lk] {
+		i := queryIndex(key)
+		if i < 0 {
 			return nil, reject(ReasonQuery, "query parameter %q is not allowed in a presigned URL", truncate(key))
 		}
-		if _, dup := lower[lk]; dup {
+		if q.has[i] {
 			return nil, reject(ReasonQuery, "query parameter %q appears more than once", key)
 		}
-		lower[lk] = val
-		p.Query[key] = []string{val}
+		q.val[i], q.has[i] = val, true
 	}
-	return lower, nil
+	return q, nil
 }
 
 // parseSignedHeaders requires a sorted, duplicate-free, lower-case list

@@ -168,6 +168,7 @@ func TestAuthenticateRejects(t *testing.T) {
 		{"duplicate parameter", mutate(good, func(s string) string { return s + "&Action=GetCallerIdentity" }), ReasonQuery, "more than once"},
 		{"duplicate parameter other case", mutate(good, func(s string) string { return s + "&action=GetCallerIdentity" }), ReasonQuery, "more than once"},
 		{"duplicate date", mutate(good, func(s string) string { return s + "&x-amz-date=20261122T120000Z" }), ReasonQuery, "more than once"},
+		{"unicode fold of a parameter name", mutate(good, func(s string) string { return s + "&x-amz-%C5%BFecurity-to%E2%84%AAen=x" }), ReasonQuery, "not allowed"},
 		{"unknown parameter", mutate(good, func(s string) string { return s + "&RoleArn=x" }), ReasonQuery, `"RoleArn"`},
 		{"semicolon separator", mutate(good, func(s string) string { return strings.Replace(s, "&Version", ";Version", 1) }), ReasonQuery, ""},
 		{"empty pair", mutate(good, func(s string) string { return s + "&" }), ReasonQuery, ""},

@@ -1,9 +1,10 @@
 package webhook
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
+
+	"github.com/go-json-experiment/json"
 )
 
 // DecodeReview reads the JSON review object (TokenReview,
@@ -13,6 +14,12 @@ import (
 // limit, 400 for a body that is not JSON of the review (the message names
 // kind) — and returns false; the caller then returns without writing.
 // It does not check apiVersion and kind: callers know which they accept.
+//
+// The JSON is decoded with encoding/json/v2's semantics (the
+// go-json-experiment module mirrors it until Go 1.27 ships it): member
+// names match v's field names exactly, as the API server writes them, and
+// a body with a duplicated member name or invalid UTF-8 is rejected rather
+// than guessed at. Unknown members are ignored.
 func DecodeReview(w http.ResponseWriter, r *http.Request, limit int64, kind string, v any) bool {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
@@ -34,6 +41,17 @@ func DecodeReview(w http.ResponseWriter, r *http.Request, limit int64, kind stri
 	}
 	return true
 }
+
+// WriteReview answers a review with v as JSON (HTTP 200,
+// application/json), map keys in sorted order, ending in a newline.
+func WriteReview(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	if json.MarshalWrite(w, v, json.Deterministic(true)) == nil {
+		_, _ = w.Write(newline)
+	}
+}
+
+var newline = []byte{'\n'}
 
 // FixedCluster names one cluster for every request: a handler serving one
 // cluster on its path.
