@@ -25,6 +25,17 @@
 #                          github.com/minio/minio@latest` takes 6–20 minutes here)
 #   BENCH_MAIN=1           0 skips the side-by-side scenarios (scale steps only)
 #   BENCH_OUT=bench/results  where the report is written
+#   BENCH_LAYOUT=pinned    pinned: every server under test runs on
+#                          BENCH_SERVER_CPUS (default 0) and the load
+#                          generator on BENCH_LOADGEN_CPUS (default 1), with
+#                          taskset, so neither preempts the other; shared: no
+#                          pinning, the kernel shares every CPU among them.
+#                          Default pinned when there are 2 CPUs or more and
+#                          taskset is installed.
+#   BENCH_RUNS=3           the scenarios with targets (GetCallerIdentity,
+#                          AssumeRole, TokenReview, SubjectAccessReview and
+#                          the floor) are measured this many times back to
+#                          back and reported as the median run, with the range
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +45,23 @@ NTOK=${BENCH_TOKENS:-30000}
 SCALE=${BENCH_SCALE-0 100000}
 MAIN=${BENCH_MAIN:-1}
 OUTDIR=${BENCH_OUT:-bench/results}
+RUNS=${BENCH_RUNS:-3}
+LAYOUT=${BENCH_LAYOUT:-}
+if [ -z "$LAYOUT" ]; then
+  if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then LAYOUT=pinned; else LAYOUT=shared; fi
+fi
+case $LAYOUT in
+pinned)
+  SRV=(taskset -c "${BENCH_SERVER_CPUS:-0}")
+  GEN=(taskset -c "${BENCH_LOADGEN_CPUS:-1}")
+  LAYOUT_NOTE="pinned: servers under test on CPU ${BENCH_SERVER_CPUS:-0}, load generator on CPU ${BENCH_LOADGEN_CPUS:-1} (taskset); Go sizes GOMAXPROCS to the CPUs it may use"
+  ;;
+shared)
+  SRV=() GEN=()
+  LAYOUT_NOTE="shared: no pinning; servers and load generator share all $(nproc) CPUs"
+  ;;
+*) echo "bench: BENCH_LAYOUT must be pinned or shared" >&2; exit 2 ;;
+esac
 
 T0=$(date +%s)
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -58,7 +86,7 @@ wait_http() { # URL [curl args...]
   return 1
 }
 
-say "load average at start: $LOAD_START ($(nproc) CPUs)"
+say "load average at start: $LOAD_START ($(nproc) CPUs); layout $LAYOUT_NOTE"
 say "building trustbridge and the load generator"
 go build -o "$W/trustbridge" ./cmd/trustbridge
 go build -o "$W/loadgen" ./bench/loadgen
@@ -105,7 +133,7 @@ bench() {
     fi
   done
   say "$name on $sys ($DUR, $CONNS connections)"
-  "$LG" run -requests "$req" -target "$target" -pid "$pid" -system "$sys" -scenario "$name" \
+  "${GEN[@]}" "$LG" run -requests "$req" -target "$target" -pid "$pid" -system "$sys" -scenario "$name" \
     -d "$DUR" -c "$CONNS" -expect "$expect" -out "$W/results/$sys-$name.json" "${warm[@]}" "${run[@]}" >/dev/null
 }
 
@@ -122,7 +150,7 @@ if [ "$MAIN" = 1 ]; then
   TBA=127.0.0.1:$(free_port)
   WHA=127.0.0.1:$(free_port)
   start=$(date +%s.%N)
-  "$W/trustbridge" serve --addr "$TBA" --data-dir :memory: --world "$W/world.json" \
+  "${SRV[@]}" "$W/trustbridge" serve --addr "$TBA" --data-dir :memory: --world "$W/world.json" \
     --webhook-addr "$WHA" --cluster bench --region us-east-1 --self-signed "$W/webhook" --no-kubernetes-api \
     --log-level warn --log-format text >"$W/trustbridge.log" 2>&1 &
   TBPID=$!
@@ -134,13 +162,13 @@ if [ "$MAIN" = 1 ]; then
   say "starting the Pod Identity agent"
   AGA=127.0.0.1:$(free_port)
   AWS_ACCESS_KEY_ID=$BENCH_KEY AWS_SECRET_ACCESS_KEY=$BENCH_SECRET AWS_REGION=us-east-1 \
-    "$W/trustbridge" agent --cluster bench --endpoint "http://$TBA" --addr "$AGA" --log-level warn >"$W/agent.log" 2>&1 &
+    "${SRV[@]}" "$W/trustbridge" agent --cluster bench --endpoint "http://$TBA" --addr "$AGA" --log-level warn >"$W/agent.log" 2>&1 &
   AGPID=$!
   pids+=($AGPID)
 
   say "starting moto's server"
   MOA=127.0.0.1:$(free_port)
-  python3 -m moto.server -H 127.0.0.1 -p "${MOA#*:}" >"$W/moto.log" 2>&1 &
+  "${SRV[@]}" python3 -m moto.server -H 127.0.0.1 -p "${MOA#*:}" >"$W/moto.log" 2>&1 &
   MOPID=$!
   pids+=($MOPID)
   wait_http "http://$MOA/moto-api/"
@@ -151,12 +179,12 @@ if [ "$MAIN" = 1 ]; then
 
   say "starting the net/http floor (a fixed answer from bare net/http: the most any Go HTTP server gets here)"
   FLA=127.0.0.1:$(free_port)
-  "$LG" floor -addr "$FLA" >"$W/floor.log" 2>&1 &
+  "${SRV[@]}" "$LG" floor -addr "$FLA" >"$W/floor.log" 2>&1 &
   FLPID=$!
   pids+=($FLPID)
   wait_http "http://$FLA/"
   FSA=127.0.0.1:$(free_port)
-  "$LG" floor -addr "$FSA" -answer sar -cert "$W/webhook/tls.crt" -key "$W/webhook/tls.key" >"$W/floor-tls.log" 2>&1 &
+  "${SRV[@]}" "$LG" floor -addr "$FSA" -answer sar -cert "$W/webhook/tls.crt" -key "$W/webhook/tls.key" >"$W/floor-tls.log" 2>&1 &
   FSPID=$!
   pids+=($FSPID)
   wait_http "https://$FSA/" --cacert "$W/webhook/ca.crt"
@@ -166,24 +194,24 @@ if [ "$MAIN" = 1 ]; then
 
   for sys in trustbridge moto; do
     if [ $sys = trustbridge ]; then T=$TB P=$TBPID K=("${KEYS[@]}"); else T=$MO P=$MOPID K=("${MOKEYS[@]}"); fi
-    bench GetCallerIdentity $sys "$P" "$T" "<Arn>" -- -scenario query -params "$GCI" "${K[@]}"
-    bench AssumeRole-same-account $sys "$P" "$T" "<SessionToken>" -- -scenario query -params "$AR_SAME" "${K[@]}"
+    bench GetCallerIdentity $sys "$P" "$T" "<Arn>" -runs "$RUNS" -- -scenario query -params "$GCI" "${K[@]}"
+    bench AssumeRole-same-account $sys "$P" "$T" "<SessionToken>" -runs "$RUNS" -- -scenario query -params "$AR_SAME" "${K[@]}"
     bench AssumeRole-cross-account $sys "$P" "$T" "<SessionToken>" -- -scenario query -params "$AR_CROSS" "${K[@]}"
     bench IAM-GetRole $sys "$P" "$T" "<RoleName>bench-role</RoleName>" -- -scenario query -service iam -params "$GETROLE" "${K[@]}"
     bench AssumeRoleWithWebIdentity-distinct $sys "$P" "$T" "<SessionToken>" -distinct -- -scenario web-identity -tokens "$W/web.txt" -role-arn "$WEBROLE"
     bench AssumeRoleWithWebIdentity-reused $sys "$P" "$T" "<SessionToken>" -- -scenario web-identity -tokens "$W/web1.txt" -role-arn "$WEBROLE"
   done
 
-  bench GetCallerIdentity nethttp-floor "$FLPID" "http://$FLA" "<Arn>" -- -scenario query -params "$GCI" "${KEYS[@]}"
+  bench GetCallerIdentity nethttp-floor "$FLPID" "http://$FLA" "<Arn>" -runs "$RUNS" -- -scenario query -params "$GCI" "${KEYS[@]}"
   bench AssumeRoleForPodIdentity-distinct trustbridge "$TBPID" "$TB" '"sessionToken"' -distinct -- -scenario pod-identity -cluster bench -tokens "$W/pod.txt" "${KEYS[@]}"
-  bench TokenReview trustbridge "$TBPID" "https://$WHA" '"authenticated":true' -ca "$W/webhook/ca.crt" -- -scenario token-review -cluster bench "${KEYS[@]}"
-  bench SubjectAccessReview trustbridge "$TBPID" "https://$WHA" '"allowed":true' -ca "$W/webhook/ca.crt" -- -scenario sar -user bench -user-arn "arn:aws:iam::$ACCT:user/bench"
-  bench SubjectAccessReview nethttp-floor "$FSPID" "https://$FSA" '"allowed":true' -ca "$W/webhook/ca.crt" -- -scenario sar -user bench -user-arn "arn:aws:iam::$ACCT:user/bench"
+  bench TokenReview trustbridge "$TBPID" "https://$WHA" '"authenticated":true' -ca "$W/webhook/ca.crt" -runs "$RUNS" -- -scenario token-review -cluster bench "${KEYS[@]}"
+  bench SubjectAccessReview trustbridge "$TBPID" "https://$WHA" '"allowed":true' -ca "$W/webhook/ca.crt" -runs "$RUNS" -- -scenario sar -user bench -user-arn "arn:aws:iam::$ACCT:user/bench"
+  bench SubjectAccessReview nethttp-floor "$FSPID" "https://$FSA" '"allowed":true' -ca "$W/webhook/ca.crt" -runs "$RUNS" -- -scenario sar -user bench -user-arn "arn:aws:iam::$ACCT:user/bench"
   # The webhook targets ask for p99 < 2 ms: the same two reviews at 4
   # connections, the concurrency at which p99 stays near it here.
-  bench SubjectAccessReview-4-conns trustbridge "$TBPID" "https://$WHA" '"allowed":true' -ca "$W/webhook/ca.crt" -c 4 -- -scenario sar -user bench -user-arn "arn:aws:iam::$ACCT:user/bench"
-  bench SubjectAccessReview-4-conns nethttp-floor "$FSPID" "https://$FSA" '"allowed":true' -ca "$W/webhook/ca.crt" -c 4 -- -scenario sar -user bench -user-arn "arn:aws:iam::$ACCT:user/bench"
-  bench TokenReview-4-conns trustbridge "$TBPID" "https://$WHA" '"authenticated":true' -ca "$W/webhook/ca.crt" -c 4 -- -scenario token-review -cluster bench "${KEYS[@]}"
+  bench SubjectAccessReview-4-conns trustbridge "$TBPID" "https://$WHA" '"allowed":true' -ca "$W/webhook/ca.crt" -c 4 -runs "$RUNS" -- -scenario sar -user bench -user-arn "arn:aws:iam::$ACCT:user/bench"
+  bench SubjectAccessReview-4-conns nethttp-floor "$FSPID" "https://$FSA" '"allowed":true' -ca "$W/webhook/ca.crt" -c 4 -runs "$RUNS" -- -scenario sar -user bench -user-arn "arn:aws:iam::$ACCT:user/bench"
+  bench TokenReview-4-conns trustbridge "$TBPID" "https://$WHA" '"authenticated":true' -ca "$W/webhook/ca.crt" -c 4 -runs "$RUNS" -- -scenario token-review -cluster bench "${KEYS[@]}"
   bench AdmissionReview-pod-identity trustbridge "$TBPID" "https://$WHA" '"patch":"' -ca "$W/webhook/ca.crt" -- -scenario admission -namespace bench -service-account bench
   bench PodIdentityAgent-cache-hit trustbridge "$AGPID" "http://$AGA" '"AccessKeyId"' -- -scenario agent -tokens "$W/pod1k.txt"
 fi
@@ -203,7 +231,7 @@ if [ -n "$minio" ]; then
     MINIO_IDENTITY_OPENID_CONFIG_URL="$(cat "$W/issuer/issuer.txt")/.well-known/openid-configuration" \
     MINIO_IDENTITY_OPENID_CLIENT_ID=sts.amazonaws.com MINIO_IDENTITY_OPENID_CLAIM_NAME=policy \
     SSL_CERT_FILE="$W/issuer/ca.crt" \
-    "$minio" server --address "$MIA" "$W/minio-data" >"$W/minio.log" 2>&1 &
+    "${SRV[@]}" "$minio" server --address "$MIA" "$W/minio-data" >"$W/minio.log" 2>&1 &
   MIPID=$!
   pids+=($MIPID)
   if wait_http "http://$MIA/minio/health/ready"; then
@@ -230,7 +258,7 @@ for n in $SCALE; do
   "$LG" world -issuer-dir "$W/issuer" -roles "$n" -providers "$prov" -clusters "$clus" -associations "$assoc" -out "$W/world-$n.json"
   SCA=127.0.0.1:$(free_port)
   start=$(date +%s.%N)
-  "$W/trustbridge" serve --addr "$SCA" --data-dir "$W/scale-$n" --world "$W/world-$n.json" --log-level warn --log-format text >"$W/scale-$n.log" 2>&1 &
+  "${SRV[@]}" "$W/trustbridge" serve --addr "$SCA" --data-dir "$W/scale-$n" --world "$W/world-$n.json" --log-level warn --log-format text >"$W/scale-$n.log" 2>&1 &
   SCPID=$!
   pids+=($SCPID)
   wait_http "http://$SCA/readyz"
@@ -259,7 +287,8 @@ out="$OUTDIR/$(date -u +%Y-%m-%dT%H%M)-$(hostname -s).md"
   echo "- Memory: $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
   echo "- Load average at start: $LOAD_START; at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other engineers' builds and tests share these cores)"
   echo "- Go: $(go version | cut -d' ' -f3); moto: $(python3 -c 'import moto;print(moto.__version__)'); commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  echo "- $DUR per scenario, $CONNS keep-alive connections, load generator on the same machine"
+  echo "- $DUR per scenario (rows with a runs column: the median of $RUNS back-to-back runs), $CONNS keep-alive connections, load generator on the same machine"
+  echo "- Layout: $LAYOUT_NOTE"
   echo "- $minio_note"
   for n in "${scale_notes[@]}"; do echo "- Scale: $n"; done
   echo "- Whole run: $(( $(date +%s) - T0 )) s"

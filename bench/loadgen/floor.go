@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -10,6 +11,8 @@ import (
 	"runtime/debug"
 	"strconv"
 	"time"
+
+	"github.com/trustbridge/trustbridge/internal/heapfloor"
 )
 
 // floorBody is a GetCallerIdentity answer of the size trustbridge writes.
@@ -37,7 +40,10 @@ func cmdFloor(args []string) error {
 	cert := fs.String("cert", "", "TLS certificate (PEM); with -key, serve HTTPS like the webhook server")
 	key := fs.String("key", "", "TLS private key (PEM)")
 	_ = fs.Parse(args)
-	debug.SetGCPercent(100) // Go's default, as trustbridge runs (main raises it for the generator)
+	// The collector as trustbridge serve runs it (main raised GOGC for the
+	// generator): Go's default under serve's default heap floor.
+	debug.SetGCPercent(heapfloor.DefaultPercent)
+	go (&heapfloor.Tuner{Floor: heapfloor.DefaultFloorMiB << 20}).Run(context.Background())
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -239,7 +240,8 @@ func TestWriteReport(t *testing.T) {
 	results := []Result{
 		{System: "moto", Scenario: "GetCallerIdentity", RPS: 250, P50ms: 50, P99ms: 100, CPUPer1k: 4, PeakRSSMB: 90},
 		{System: "minio", Scenario: "GetCallerIdentity", RPS: 1000},
-		{System: "trustbridge", Scenario: "GetCallerIdentity", RPS: 15000, P50ms: 0.5, P99ms: 5, CPUPer1k: 0.065, PeakRSSMB: 50},
+		{System: "trustbridge", Scenario: "GetCallerIdentity", RPS: 15000, P50ms: 0.5, P99ms: 5, CPUPer1k: 0.065, PeakRSSMB: 50,
+			Runs: 3, RunRPS: []float64{15000, 12000, 16500}, RunP99ms: []float64{5, 4.5, 6.25}},
 		{System: "trustbridge", Scenario: "AgentHit", RPS: 30000},
 		{System: "trustbridge", Scenario: "GetRole@0-extra-roles", RPS: 10000},
 		{System: "trustbridge", Scenario: "GetRole@100000-extra-roles", RPS: 9000},
@@ -258,7 +260,8 @@ func TestWriteReport(t *testing.T) {
 		}
 	}
 	if !strings.Contains(lines[2], "15× minio, 60× moto") || strings.Contains(lines[1], "×") ||
-		!strings.Contains(lines[6], "0.90× @0") || strings.Contains(lines[5], "×") {
+		!strings.Contains(lines[6], "0.90× @0") || strings.Contains(lines[5], "×") ||
+		!strings.Contains(lines[2], "median of 3: 12000–16500, 4.50–6.25") || strings.Contains(lines[3], "median") {
 		t.Errorf("ratios wrong:\n%s", b.String())
 	}
 }
@@ -280,5 +283,35 @@ func TestProcFigures(t *testing.T) {
 	}
 	if procCPU(0) != 0 || procPeakRSS(-1) != 0 {
 		t.Error("figures for no process")
+	}
+}
+
+func TestRunMedianOfRuns(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("<Arn>x</Arn>"))
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	reqFile, out := filepath.Join(dir, "req.jsonl"), filepath.Join(dir, "out.json")
+	if err := cmdPrepare([]string{"-scenario", "query", "-target", srv.URL, "-params", "Action=GetCallerIdentity", "-unsigned", "-out", reqFile}); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"-requests", reqFile, "-target", srv.URL, "-c", "2", "-d", "100ms", "-warmup", "0", "-expect", "<Arn>", "-out", out}
+	if err := cmdRun(append(args, "-runs", "3")); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r Result
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Runs != 3 || len(r.RunRPS) != 3 || len(r.RunP99ms) != 3 || r.Errors != 0 || r.RPS < slices.Min(r.RunRPS)-1 || r.RPS > slices.Max(r.RunRPS)+1 {
+		t.Errorf("median of 3 runs: %+v", r)
+	}
+	if err := cmdRun(append(args, "-runs", "2", "-distinct")); err == nil {
+		t.Error("-runs 2 with -distinct accepted")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -51,7 +52,7 @@ func writeReport(w io.Writer, results []Result) error {
 		peers[r.Scenario][r.System] = r.RPS
 	}
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\tsystem\treq/s\tp50 ms\tp99 ms\tCPU s/1k req\tpeak RSS MB\terrors\tvs peers\t")
+	fmt.Fprintln(tw, "scenario\tsystem\treq/s\tp50 ms\tp99 ms\tCPU s/1k req\tpeak RSS MB\terrors\tvs peers\truns: req/s, p99 ms\t")
 	for _, r := range results {
 		var ratios []string
 		if r.System == "trustbridge" {
@@ -75,9 +76,19 @@ func writeReport(w io.Writer, results []Result) error {
 				}
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.2f\t%.2f\t%.3f\t%.0f\t%d\t%s\t\n", r.Scenario, r.System, r.RPS, r.P50ms, r.P99ms, r.CPUPer1k, r.PeakRSSMB, r.Errors, strings.Join(ratios, ", "))
+		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.2f\t%.2f\t%.3f\t%.0f\t%d\t%s\t%s\t\n", r.Scenario, r.System, r.RPS, r.P50ms, r.P99ms, r.CPUPer1k, r.PeakRSSMB, r.Errors, strings.Join(ratios, ", "), runRange(r))
 	}
 	return tw.Flush()
+}
+
+// runRange describes a median-of-runs row: the number of runs and the
+// range of their throughput and p99 ("median of 3: 25123–31234, 1.20–1.89").
+// Empty for a single run.
+func runRange(r Result) string {
+	if r.Runs < 2 || len(r.RunRPS) == 0 || len(r.RunP99ms) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("median of %d: %.0f–%.0f, %.2f–%.2f", r.Runs, slices.Min(r.RunRPS), slices.Max(r.RunRPS), slices.Min(r.RunP99ms), slices.Max(r.RunP99ms))
 }
 
 // ratio formats a throughput ratio: whole numbers from 10 up, two decimals

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -10,9 +11,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,24 +26,30 @@ import (
 
 // Result is one scenario's measurement, written as JSON by run.
 type Result struct {
-	Label       string  `json:"label"`
-	Target      string  `json:"target"`
-	System      string  `json:"system"`
-	Scenario    string  `json:"scenario"`
-	Conns       int     `json:"conns"`
-	Requests    int64   `json:"requests"`
-	Errors      int64   `json:"errors"`
-	Verified    int64   `json:"verified"`
-	Seconds     float64 `json:"seconds"`
-	RPS         float64 `json:"rps"`
-	P50ms       float64 `json:"p50_ms"`
-	P99ms       float64 `json:"p99_ms"`
-	CPUPer1k    float64 `json:"cpu_s_per_1k"`
-	PeakRSSMB   float64 `json:"peak_rss_mb"`
-	FirstError  string  `json:"first_error,omitempty"`
-	Distinct    bool    `json:"distinct"`
-	Rate        float64 `json:"rate,omitempty"` // offered requests/s; 0 for a closed loop
-	RequestFile string  `json:"-"`
+	Label      string  `json:"label"`
+	Target     string  `json:"target"`
+	System     string  `json:"system"`
+	Scenario   string  `json:"scenario"`
+	Conns      int     `json:"conns"`
+	Requests   int64   `json:"requests"`
+	Errors     int64   `json:"errors"`
+	Verified   int64   `json:"verified"`
+	Seconds    float64 `json:"seconds"`
+	RPS        float64 `json:"rps"`
+	P50ms      float64 `json:"p50_ms"`
+	P99ms      float64 `json:"p99_ms"`
+	CPUPer1k   float64 `json:"cpu_s_per_1k"`
+	PeakRSSMB  float64 `json:"peak_rss_mb"`
+	FirstError string  `json:"first_error,omitempty"`
+	Distinct   bool    `json:"distinct"`
+	Rate       float64 `json:"rate,omitempty"` // offered requests/s; 0 for a closed loop
+	// Runs is the number of back-to-back measurements (-runs); the figures
+	// above are those of the median run by throughput, and RunRPS and
+	// RunP99ms list every run's.
+	Runs        int       `json:"runs,omitempty"`
+	RunRPS      []float64 `json:"run_rps,omitempty"`
+	RunP99ms    []float64 `json:"run_p99_ms,omitempty"`
+	RequestFile string    `json:"-"`
 }
 
 func cmdRun(args []string) error {
@@ -61,7 +70,11 @@ func cmdRun(args []string) error {
 	system := fs.String("system", "trustbridge", "system under test (trustbridge, moto, minio)")
 	scenario := fs.String("scenario", "", "scenario name for the report")
 	out := fs.String("out", "", "write the JSON result here too")
+	runs := fs.Int("runs", 1, "measure this many times back to back (after one warm-up) and report the median run by throughput, with every run's figures: the machine's speed swings from one minute to the next")
 	_ = fs.Parse(args)
+	if *runs < 1 || *runs > 1 && *distinct {
+		return errors.New("-runs must be at least 1, and 1 with -distinct (each request is used once)")
+	}
 
 	reqs, err := loadRequests(*reqFile, *target)
 	if err != nil {
@@ -106,24 +119,33 @@ func cmdRun(args []string) error {
 	if *warm > 0 && !*distinct {
 		run(host, tlsConf, reqs, *conns, *warm, false, *rate, "", 0, nil)
 	}
-	cpu0 := procCPU(*pid)
-	lat := run(host, tlsConf, reqs, *conns, *dur, *distinct, *rate, *expect, *sample, res)
-	cpu1 := procCPU(*pid)
-	sort.Float64s(lat)
-	if n := len(lat); n > 0 {
-		res.P50ms = lat[n/2] * 1000
-		res.P99ms = lat[n*99/100] * 1000
+	var all []*Result
+	var totalReq, totalErr int64
+	firstErr := ""
+	for range *runs {
+		r := *res
+		measure(&r, host, tlsConf, reqs, *conns, *dur, *distinct, *rate, *expect, *sample, *pid)
+		all = append(all, &r)
+		totalReq += r.Requests
+		totalErr += r.Errors
+		if firstErr == "" {
+			firstErr = r.FirstError
+		}
 	}
-	if res.Seconds > 0 {
-		res.RPS = float64(res.Requests) / res.Seconds
+	sorted := slices.Clone(all)
+	slices.SortStableFunc(sorted, func(a, b *Result) int { return cmp.Compare(a.RPS, b.RPS) })
+	res = sorted[len(sorted)/2]
+	// Errors count over every run, so one bad run is never hidden by the
+	// median.
+	res.Errors, res.FirstError = totalErr, firstErr
+	if *runs > 1 {
+		res.Runs = *runs
+		for _, r := range all {
+			res.RunRPS = append(res.RunRPS, math.Round(r.RPS))
+			res.RunP99ms = append(res.RunP99ms, math.Round(r.P99ms*100)/100)
+		}
+		fmt.Fprintf(os.Stderr, "    median of %d runs: %.0f req/s, p99 %.2f ms\n", res.Runs, res.RPS, res.P99ms)
 	}
-	if *pid > 0 && res.Requests > 0 {
-		res.CPUPer1k = (cpu1 - cpu0) / float64(res.Requests) * 1000
-		res.PeakRSSMB = procPeakRSS(*pid)
-	}
-	// The progress line make bench prints after every scenario.
-	fmt.Fprintf(os.Stderr, "    %s on %s: %d requests (%d verified, %d errors) in %.1f s: %.0f req/s, p50 %.2f ms, p99 %.2f ms\n",
-		res.Scenario, res.System, res.Requests, res.Verified, res.Errors, res.Seconds, res.RPS, res.P50ms, res.P99ms)
 	if res.FirstError != "" {
 		fmt.Fprintf(os.Stderr, "    first error: %.200s\n", res.FirstError)
 	}
@@ -134,10 +156,32 @@ func cmdRun(args []string) error {
 			return err
 		}
 	}
-	if res.Requests == 0 || res.Errors > res.Requests/100 {
-		return fmt.Errorf("%s: %d errors in %d requests (first: %s)", *label, res.Errors, res.Requests, res.FirstError)
+	if totalReq == 0 || totalErr > totalReq/100 {
+		return fmt.Errorf("%s: %d errors in %d requests (first: %s)", *label, totalErr, totalReq, res.FirstError)
 	}
 	return nil
+}
+
+// measure runs one measurement into res: requests, errors, throughput,
+// latency percentiles, and the server's CPU per request and peak RSS.
+func measure(res *Result, host string, tlsConf *tls.Config, reqs [][]byte, conns int, d time.Duration, distinct bool, rate float64, expect string, sample, pid int) {
+	cpu0 := procCPU(pid)
+	lat := run(host, tlsConf, reqs, conns, d, distinct, rate, expect, sample, res)
+	cpu1 := procCPU(pid)
+	sort.Float64s(lat)
+	if n := len(lat); n > 0 {
+		res.P50ms = lat[n/2] * 1000
+		res.P99ms = lat[n*99/100] * 1000
+	}
+	if res.Seconds > 0 {
+		res.RPS = float64(res.Requests) / res.Seconds
+	}
+	if pid > 0 && res.Requests > 0 {
+		res.CPUPer1k = (cpu1 - cpu0) / float64(res.Requests) * 1000
+		res.PeakRSSMB = procPeakRSS(pid)
+	}
+	fmt.Fprintf(os.Stderr, "    %s on %s: %d requests (%d verified, %d errors) in %.1f s: %.0f req/s, p50 %.2f ms, p99 %.2f ms\n",
+		res.Scenario, res.System, res.Requests, res.Verified, res.Errors, res.Seconds, res.RPS, res.P50ms, res.P99ms)
 }
 
 // loadRequests reads a request file and serializes each request to the

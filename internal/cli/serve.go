@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/trustbridge/trustbridge/internal/app"
+	"github.com/trustbridge/trustbridge/internal/heapfloor"
 )
 
 func init() { register(newServeCommand) }
@@ -44,7 +45,7 @@ func (o *serveOptions) addFlags(fs *pflag.FlagSet, dataDirDefault string) {
 	fs.BoolVar(&o.explainErrors, "explain-errors", false, "append trustbridge's reason to AccessDenied messages (development only: it reveals policy details)")
 	fs.StringVar(&o.auditLog, "audit-log", "", "write the audit stream (one JSON event per decision) to this file; - for stderr")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus /metrics on this address instead of on the edge port")
-	fs.Uint64Var(&o.heapFloorMiB, "gc-heap-floor-mib", 64, "while the live heap is small, let the heap grow to this many MiB between garbage collections (fewer collections, less CPU per request; costs at most this much memory); 0 for Go's default; ignored when GOGC is set")
+	fs.Uint64Var(&o.heapFloorMiB, "gc-heap-floor-mib", heapfloor.DefaultFloorMiB, "while the live heap is small, let the heap grow to this many MiB between garbage collections (fewer collections, less CPU per request; costs at most this much memory); 0 for Go's default; ignored when GOGC is set")
 }
 
 func (o *serveOptions) config(g *globalOptions) (app.Config, io.Closer, error) {

@@ -27,6 +27,10 @@ import (
 	"time"
 )
 
+// DefaultFloorMiB is trustbridge serve's default floor, in MiB
+// (--gc-heap-floor-mib).
+const DefaultFloorMiB = 64
+
 // DefaultPercent is Go's default GOGC.
 const DefaultPercent = 100
 
