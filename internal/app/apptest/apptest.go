@@ -14,11 +14,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/trustbridge/trustbridge/internal/app"
+	"github.com/trustbridge/trustbridge/internal/logtest"
 	"github.com/trustbridge/trustbridge/internal/world"
 )
 
@@ -28,7 +28,7 @@ type Server struct {
 	App   *app.App
 	Dir   string
 	World *world.File
-	audit *lockedWriter
+	audit *logtest.Buffer
 	stop  context.CancelFunc
 	done  chan error
 }
@@ -61,7 +61,7 @@ func Start(t testing.TB, opts Options) *Server {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	s := &Server{Dir: dir, World: f, audit: &lockedWriter{}, done: make(chan error, 1)}
+	s := &Server{Dir: dir, World: f, audit: &logtest.Buffer{}, done: make(chan error, 1)}
 	cfg := app.Config{
 		Addr: "127.0.0.1:0", Store: opts.Store, World: opts.World, ExplainErrors: opts.ExplainErrors,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: opts.Now,
@@ -215,19 +215,5 @@ func (s *Server) MustPython(t testing.TB, c Creds, script string) string {
 // AuditLog returns the audit stream written so far (flushed first).
 func (s *Server) AuditLog() string {
 	s.App.Audit.Flush()
-	s.audit.mu.Lock()
-	defer s.audit.mu.Unlock()
-	return s.audit.buf.String()
-}
-
-// lockedWriter is a buffer safe for the audit writer and a reading test.
-type lockedWriter struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
+	return s.audit.String()
 }
