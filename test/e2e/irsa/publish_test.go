@@ -61,7 +61,7 @@ func TestOIDCPublish(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	tlsDir := t.TempDir()
-	out := &syncBuffer{}
+	out := &testbed.SyncBuffer{}
 	cmd := exec.Command(bin, "oidc", "publish", "--issuer-url", p.IssuerURL, "--addr", addr,
 		"--self-signed", tlsDir, "--kubeconfig", p.Kubeconfig, "--log-format", "text")
 	cmd.Env = cleanEnv("HOME=" + t.TempDir())

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -42,7 +41,7 @@ type trustbridge struct {
 	dir       string
 	auditPath string
 	cmd       *exec.Cmd
-	out       *syncBuffer
+	out       *testbed.SyncBuffer
 	done      chan struct{}
 	stopOnce  sync.Once
 }
@@ -72,7 +71,7 @@ func startTrustbridgeIn(dir, bin string, world []byte) (*trustbridge, error) {
 	if err := os.WriteFile(worldPath, world, 0o600); err != nil {
 		return nil, err
 	}
-	tb := &trustbridge{Bin: bin, dir: dir, auditPath: filepath.Join(dir, "audit.jsonl"), out: &syncBuffer{}, done: make(chan struct{})}
+	tb := &trustbridge{Bin: bin, dir: dir, auditPath: filepath.Join(dir, "audit.jsonl"), out: &testbed.SyncBuffer{}, done: make(chan struct{})}
 	tb.cmd = exec.Command(bin, "serve",
 		"--addr", "127.0.0.1:0",
 		"--data-dir", ":memory:",
@@ -238,24 +237,4 @@ func cleanEnv(extra ...string) []string {
 		env = append(env, kv)
 	}
 	return append(env, extra...)
-}
-
-// syncBuffer is a bytes.Buffer safe for one writer and concurrent readers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-var _ io.Writer = (*syncBuffer)(nil)
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
