@@ -3,6 +3,8 @@ package policy
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/trustbridge/trustbridge/internal/ascii"
 )
 
 // Glob patterns in IAM ('*' matches any run of characters, including none;
@@ -53,7 +55,7 @@ func compileGlob(pattern string, vars varMode, wild, lower bool) *glob {
 		if lit.Len() > 0 {
 			s := lit.String()
 			if lower {
-				s = lowerASCIIString(s)
+				s = ascii.LowerString(s)
 			}
 			g.toks = append(g.toks, tok{kind: tLit, s: s})
 			lit.Reset()
@@ -128,7 +130,7 @@ func (g *glob) match(s string, vals []string, fold bool) bool {
 			lit = g.toks[0].s
 		}
 		if fold {
-			return equalFoldLower(s, lit)
+			return ascii.EqualLower(s, lit)
 		}
 		return s == lit
 	}
@@ -267,40 +269,6 @@ func segFind(seg []tok, vals []string, s string, from int, fold bool) (bool, int
 	return false, 0
 }
 
-// lowerASCII folds one ASCII letter.
-func lowerASCII(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
-}
-
-func lowerASCIIString(s string) string {
-	for i := 0; i < len(s); i++ {
-		if 'A' <= s[i] && s[i] <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				b[j] = lowerASCII(b[j])
-			}
-			return string(b)
-		}
-	}
-	return s
-}
-
-// equalFoldLower reports whether s equals lower when s is ASCII-lowercased.
-func equalFoldLower(s, lower string) bool {
-	if len(s) != len(lower) {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if lowerASCII(s[i]) != lower[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // hasPrefixFold: lit is already lowercase when fold is true.
 func hasPrefixFold(s, lit string, fold bool) bool {
 	if len(s) < len(lit) {
@@ -309,7 +277,7 @@ func hasPrefixFold(s, lit string, fold bool) bool {
 	if !fold {
 		return s[:len(lit)] == lit
 	}
-	return equalFoldLower(s[:len(lit)], lit)
+	return ascii.EqualLower(s[:len(lit)], lit)
 }
 
 // hasPrefixFoldAny compares without assuming either side is lowercase.
@@ -321,7 +289,7 @@ func hasPrefixFoldAny(s, v string, fold bool) bool {
 		return s[:len(v)] == v
 	}
 	for i := 0; i < len(v); i++ {
-		if lowerASCII(s[i]) != lowerASCII(v[i]) {
+		if ascii.Lower(s[i]) != ascii.Lower(v[i]) {
 			return false
 		}
 	}
@@ -335,7 +303,7 @@ func hasSuffixFold(s, lit string, fold bool) bool {
 	if !fold {
 		return s[len(s)-len(lit):] == lit
 	}
-	return equalFoldLower(s[len(s)-len(lit):], lit)
+	return ascii.EqualLower(s[len(s)-len(lit):], lit)
 }
 
 // GlobMatch reports whether text matches the IAM wildcard pattern ('*' any

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/trustbridge/trustbridge/internal/ascii"
 )
 
 // Token format constants, as aws-iam-authenticator defines them.
@@ -168,32 +170,15 @@ type query struct {
 }
 
 // queryIndex returns the index of an allowed parameter name, matched
-// ASCII-case-insensitively, or -1.
+// ASCII-case-insensitively (package ascii: no Unicode fold such as K or
+// ſ matches), or -1.
 func queryIndex(name string) int {
 	for i, n := range queryNames {
-		if asciiEqualLower(name, n) {
+		if ascii.EqualLower(name, n) {
 			return i
 		}
 	}
 	return -1
-}
-
-// asciiEqualLower reports whether s lower-cased in ASCII is lower. Unlike
-// strings.EqualFold, no non-ASCII letter (K, ſ) matches an ASCII one.
-func asciiEqualLower(s, lower string) bool {
-	if len(s) != len(lower) {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != lower[i] {
-			return false
-		}
-	}
-	return true
 }
 
 var rawURL = base64.RawURLEncoding.Strict()
