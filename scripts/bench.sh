@@ -35,7 +35,12 @@
 #   BENCH_RUNS=3           the scenarios with targets (GetCallerIdentity,
 #                          AssumeRole, TokenReview, SubjectAccessReview and
 #                          the floor) are measured this many times back to
-#                          back and reported as the median run, with the range
+#                          back and reported as the median run, with every
+#                          run's throughput and p99 in the last column
+#   BENCH_ONLY=REGEX       run only the scenarios whose "SYSTEM/NAME" matches
+#                          the extended regular expression (e.g.
+#                          'trustbridge/(TokenReview|SubjectAccessReview)');
+#                          every server still starts
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -121,6 +126,7 @@ bench() {
   while [ $# -gt 0 ] && [ "$1" != "--" ]; do run+=("$1"); shift; done
   [ $# -gt 0 ] && shift
   prep=("$@")
+  if [ -n "${BENCH_ONLY:-}" ] && ! [[ "$sys/$name" =~ $BENCH_ONLY ]]; then return 0; fi
   local req="$W/req-$sys-$name.jsonl"
   "$LG" prepare -target "$target" -out "$req" "${prep[@]}"
   # A -distinct scenario warms up on FILE-warm.txt's tokens when they exist.

@@ -20,8 +20,12 @@ const (
 // Claims are the verified claims of a web identity token.
 //
 // A *Claims returned by Verify is the caller's own struct, but its slices
-// and maps (Audience, AMR, Tags, Kubernetes, Raw) may be shared with other
+// and maps (Audience, AMR, Tags, Kubernetes) may be shared with other
 // callers through the verified-token cache: treat them as read-only.
+//
+// Only these typed claims are kept: the decoded payload is dropped once
+// they are extracted, so a cached entry holds a few hundred bytes rather
+// than the whole claim set.
 type Claims struct {
 	// Issuer is iss, "https://" + the provider URL.
 	Issuer string
@@ -51,10 +55,6 @@ type Claims struct {
 	Kubernetes *KubernetesClaims
 	// KeyID and Algorithm are the kid and alg of the verified signature.
 	KeyID, Algorithm string
-	// Raw holds every claim as decoded by encoding/json, with numbers as
-	// json.Number. Duplicate claim names resolve to the last occurrence
-	// (RFC 7519 §4 allows this in place of rejection).
-	Raw map[string]any
 }
 
 // SessionTags is the https://aws.amazon.com/tags claim.
@@ -91,7 +91,7 @@ func (e claimError) Error() string { return string(e) }
 // types and presence (iss, sub, aud, exp); times and audiences are checked
 // by the verifier.
 func parseClaims(m map[string]any) (*Claims, error) {
-	c := &Claims{Raw: m}
+	c := &Claims{}
 	var err error
 	if c.Issuer, err = stringClaim(m, "iss", true); err != nil {
 		return nil, err

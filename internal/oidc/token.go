@@ -84,7 +84,9 @@ func decodeSegment(s string) ([]byte, error) {
 }
 
 // decodeJSONObject decodes a JSON object with numbers kept as json.Number,
-// rejecting trailing data after the object.
+// rejecting trailing data after the object. A duplicated member name
+// resolves to its last occurrence (RFC 7519 §4 allows this in place of
+// rejection).
 func decodeJSONObject(b []byte) (map[string]any, bool) {
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.UseNumber()
