@@ -284,6 +284,10 @@ for n in $SCALE; do
   rm -rf "$W/scale-$n" "$W/world-$n.json"
 done
 
+if ! compgen -G "$W/results/*.json" >/dev/null; then
+  echo "bench: no scenario ran${BENCH_ONLY:+ (BENCH_ONLY=$BENCH_ONLY matches none)}" >&2
+  exit 1
+fi
 mkdir -p "$OUTDIR"
 out="$OUTDIR/$(date -u +%Y-%m-%dT%H%M)-$(hostname -s).md"
 {
