@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -47,7 +48,7 @@ file. Nothing is written anywhere.`,
 }
 
 func newWorldExportCommand(g *globalOptions) *cobra.Command {
-	var dataDir, storeDSN, keyFile, region string
+	var dataDir, storeDSN, keyFile, region, output string
 	var noSecrets bool
 	cmd := &cobra.Command{
 		Use:   "export",
@@ -58,9 +59,16 @@ accounts, users with their access keys, roles, managed and inline policies,
 OIDC providers, clusters with access entries and pod identity associations.
 IDs, dates, non-default policy versions and last-used data are not part of
 world files and are left out. The output contains secret access keys unless
---no-secrets is given: treat it like a credentials file.`,
+--no-secrets is given: treat it like a credentials file.
+
+The output is YAML, or JSON with -o json: a JSON world file larger than
+256 KiB is applied in pieces, with a fraction of the memory the same file
+takes as YAML (about 200 MB of RSS instead of 1.1 GB for 100,000 roles).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if output != "yaml" && output != "json" {
+				return fmt.Errorf("--output %q: want yaml or json", output)
+			}
 			logger, err := g.logger()
 			if err != nil {
 				return err
@@ -82,7 +90,13 @@ world files and are left out. The output contains secret access keys unless
 			if err != nil {
 				return err
 			}
-			b, err := yaml.Marshal(f)
+			var b []byte
+			if output == "json" {
+				b, err = json.MarshalIndent(f, "", "  ")
+				b = append(b, '\n')
+			} else {
+				b, err = yaml.Marshal(f)
+			}
 			if err != nil {
 				return err
 			}
@@ -95,5 +109,6 @@ world files and are left out. The output contains secret access keys unless
 	cmd.Flags().StringVar(&keyFile, "server-key-file", "", "server key ring file (default: server-key.json in --data-dir)")
 	cmd.Flags().StringVar(&region, "region", world.DefaultRegion, "default region written to the file")
 	cmd.Flags().BoolVar(&noSecrets, "no-secrets", false, "leave access keys out")
+	cmd.Flags().StringVarP(&output, "output", "o", "yaml", "output format: yaml or json")
 	return cmd
 }
