@@ -6,6 +6,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -243,6 +244,10 @@ func PolicyChecker(doc string, kind world.PolicyKind) error {
 	return err
 }
 
+// largeYAMLWorld is the size from which a YAML world file gets a warning:
+// converting it whole takes about 30 times its size in memory.
+const largeYAMLWorld = 8 << 20
+
 // ApplyWorld applies the configured world (built-in or file), if any.
 func (a *App) ApplyWorld(ctx context.Context) error {
 	var f *world.File
@@ -259,7 +264,15 @@ func (a *App) ApplyWorld(ctx context.Context) error {
 			attrs = append(attrs, "bytes", fi.Size())
 		}
 		a.Log.Info("loading world", attrs...)
-		f, err = world.Load(a.Config.WorldFile, PolicyChecker)
+		var raw []byte
+		if raw, err = os.ReadFile(name); err != nil {
+			return fmt.Errorf("read world file: %w", err)
+		}
+		if len(raw) >= largeYAMLWorld && !bytes.HasPrefix(bytes.TrimLeft(raw, " \t\r\n"), []byte("{")) {
+			a.Log.Warn("large YAML world file: it is converted whole before it is decoded, which takes about 30 times its size in memory; "+
+				"a JSON world file is decoded element by element (trustbridge world export -o json writes one)", "world", name, "bytes", len(raw))
+		}
+		f, err = world.Parse(name, raw, PolicyChecker)
 	default:
 		return nil
 	}
