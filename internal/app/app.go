@@ -265,8 +265,8 @@ func (a *App) ApplyWorld(ctx context.Context) error {
 		}
 		a.Log.Info("loading world", attrs...)
 		var raw []byte
-		if raw, err = os.ReadFile(name); err != nil {
-			return fmt.Errorf("read world file: %w", err)
+		if raw, err = world.ReadFile(name); err != nil {
+			return err
 		}
 		if len(raw) >= largeYAMLWorld && !bytes.HasPrefix(bytes.TrimLeft(raw, " \t\r\n"), []byte("{")) {
 			a.Log.Warn("large YAML world file: it is converted whole before it is decoded, which takes about 30 times its size in memory; "+

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"regexp"
@@ -18,11 +19,32 @@ const MaxFileBytes = 512 << 20
 // Load reads and decodes the world file at path and validates it. Errors
 // name the file.
 func Load(path string, check PolicyChecker) (*File, error) {
-	raw, err := os.ReadFile(path)
+	raw, err := ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, raw, check)
+}
+
+// ReadFile reads the world file at path, refusing one larger than
+// MaxFileBytes without reading it.
+func ReadFile(path string) ([]byte, error) {
+	fh, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read world file: %w", err)
 	}
-	return Parse(path, raw, check)
+	defer fh.Close()
+	if fi, err := fh.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > MaxFileBytes {
+		return nil, fmt.Errorf("%s: world file is larger than %d bytes", path, MaxFileBytes)
+	}
+	raw, err := io.ReadAll(io.LimitReader(fh, MaxFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read world file: %w", err)
+	}
+	if len(raw) > MaxFileBytes {
+		return nil, fmt.Errorf("%s: world file is larger than %d bytes", path, MaxFileBytes)
+	}
+	return raw, nil
 }
 
 // Parse decodes and validates a world file's contents. name is used in

@@ -2,6 +2,8 @@ package world
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -105,4 +107,22 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, _ = Parse("fuzz.yaml", b, nil)
 	})
+}
+
+func TestReadFileRefusesLargeFiles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "huge.json")
+	fh, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fh.Truncate(MaxFileBytes + 1); err != nil { // sparse: nothing is written
+		t.Fatal(err)
+	}
+	fh.Close()
+	if _, err := Load(path, nil); err == nil || !strings.Contains(err.Error(), "huge.json: world file is larger than 536870912 bytes") {
+		t.Fatalf("got %v", err)
+	}
+	if _, err := Load(filepath.Join(t.TempDir(), "missing.yaml"), nil); err == nil || !strings.Contains(err.Error(), "read world file: open ") {
+		t.Fatalf("missing file: got %v", err)
+	}
 }
