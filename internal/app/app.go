@@ -6,7 +6,6 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -268,7 +267,7 @@ func (a *App) ApplyWorld(ctx context.Context) error {
 		if raw, err = world.ReadFile(name); err != nil {
 			return err
 		}
-		if len(raw) >= largeYAMLWorld && !bytes.HasPrefix(bytes.TrimLeft(raw, " \t\r\n"), []byte("{")) {
+		if len(raw) >= largeYAMLWorld && !world.IsJSON(raw) {
 			a.Log.Warn("large YAML world file: it is converted whole before it is decoded, which takes about 30 times its size in memory; "+
 				"a JSON world file is decoded element by element (trustbridge world export -o json writes one)", "world", name, "bytes", len(raw))
 		}

@@ -35,23 +35,27 @@ func ReadFile(path string) ([]byte, error) {
 	}
 	defer fh.Close()
 	if fi, err := fh.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > MaxFileBytes {
-		return nil, fmt.Errorf("%s: world file is larger than %d bytes", path, MaxFileBytes)
+		return nil, tooLarge(path)
 	}
 	raw, err := io.ReadAll(io.LimitReader(fh, MaxFileBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("read world file: %w", err)
 	}
 	if len(raw) > MaxFileBytes {
-		return nil, fmt.Errorf("%s: world file is larger than %d bytes", path, MaxFileBytes)
+		return nil, tooLarge(path)
 	}
 	return raw, nil
+}
+
+func tooLarge(name string) error {
+	return fmt.Errorf("%s: world file is larger than %d bytes", name, MaxFileBytes)
 }
 
 // Parse decodes and validates a world file's contents. name is used in
 // error messages.
 func Parse(name string, raw []byte, check PolicyChecker) (*File, error) {
 	if len(raw) > MaxFileBytes {
-		return nil, fmt.Errorf("%s: world file is larger than %d bytes", name, MaxFileBytes)
+		return nil, tooLarge(name)
 	}
 	var f File
 	if len(bytes.TrimSpace(raw)) > 0 {
